@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { Driver, ErrorCode, ObservedValues, OperationType, Priority, SimProfile } from "./domain.js";
+
+/*
+ * Event contracts. Every event carries `v` (schema version). Contracts change only by
+ * adding optional fields; a breaking change gets a new subject. Consumers parse with
+ * these schemas and `term` what does not parse.
+ */
+
+const Id = z.string().regex(/^\d+$/, "numeric id");
+
+/** `ops.operation.created`: published from the outbox; message id = `op-<id>-created`. */
+export const OperationCreated = z.object({
+  v: z.literal(1),
+  operation_id: Id,
+  priority: Priority,
+  scheduled_for: z.iso.datetime({ offset: true }),
+});
+export type OperationCreated = z.infer<typeof OperationCreated>;
+
+/** Options of an operation that probers need. */
+export const ProbeOptions = z.object({
+  update_firmware_info: z.boolean().default(false),
+  validate_connectivity: z.boolean().default(false),
+  /** Per-device deadline for one attempt. */
+  probe_timeout_ms: z.number().int().positive().optional(),
+});
+export type ProbeOptions = z.infer<typeof ProbeOptions>;
+
+/** One device inside a job message. Carries a credential reference (the device id), never a secret. */
+export const JobDevice = z.object({
+  device_id: Id,
+  driver: Driver,
+  address: z.string().max(255).nullish(),
+  port: z.number().int().min(1).max(65535).nullish(),
+  sim: SimProfile.nullish(),
+});
+export type JobDevice = z.infer<typeof JobDevice>;
+
+/**
+ * `ops.job.<priority>`: a batch of device jobs of one operation.
+ * Message id = `job-<operation>-<first device>-<attempt>`.
+ */
+export const DeviceJobBatch = z.object({
+  v: z.literal(1),
+  operation_id: Id,
+  operation_type: OperationType,
+  attempt: z.number().int().min(1),
+  options: ProbeOptions,
+  devices: z.array(JobDevice).min(1).max(10_000),
+});
+export type DeviceJobBatch = z.infer<typeof DeviceJobBatch>;
+
+export const DeviceOutcome = z.enum(["succeeded", "failed"]);
+export type DeviceOutcome = z.infer<typeof DeviceOutcome>;
+
+export const DeviceResult = z.object({
+  device_id: Id,
+  outcome: DeviceOutcome,
+  error_code: ErrorCode.nullish(),
+  error_message: z.string().max(1024).nullish(),
+  observed: ObservedValues.nullish(),
+  attempts: z.number().int().min(1),
+  started_at: z.iso.datetime({ offset: true }),
+  finished_at: z.iso.datetime({ offset: true }),
+});
+export type DeviceResult = z.infer<typeof DeviceResult>;
+
+/** `ops.result`: the results of one job batch. Message id = job message id + `-r`. */
+export const DeviceResultBatch = z.object({
+  v: z.literal(1),
+  operation_id: Id,
+  operation_type: OperationType,
+  options: ProbeOptions,
+  results: z.array(DeviceResult).min(1).max(10_000),
+});
+export type DeviceResultBatch = z.infer<typeof DeviceResultBatch>;
+
+/**
+ * The contract catalog: for each subject its schema, and for its consumer the ack wait
+ * and the number of deliveries before a message is given up on.
+ */
+export const contracts = {
+  operationCreated: { schema: OperationCreated, ackWaitMs: 30_000, maxDeliver: 20 },
+  deviceJobs: { schema: DeviceJobBatch, ackWaitMs: 60_000, maxDeliver: 50 },
+  deviceResults: { schema: DeviceResultBatch, ackWaitMs: 60_000, maxDeliver: 100 },
+} as const;

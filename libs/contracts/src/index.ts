@@ -1,0 +1,3 @@
+export * from "./domain.js";
+export * from "./events.js";
+export * from "./subjects.js";

@@ -1,0 +1,11 @@
+export { createDb, type Database, type DbHandle, withTransaction } from "./client.js";
+export { ensureDatabase, migrationsFolder, runMigrations } from "./migrate.js";
+export * as schema from "./schema.js";
+export {
+  apiTokens,
+  devices,
+  operationDevices,
+  operations,
+  organizations,
+  outbox,
+} from "./schema.js";

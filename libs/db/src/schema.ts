@@ -1,0 +1,148 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const id = (name: string) => bigint(name, { mode: "bigint" });
+
+export const organizations = pgTable("organizations", {
+  id: id("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: tstz("created_at").notNull().defaultNow(),
+});
+
+/** Only the sha-256 of a token is stored. */
+export const apiTokens = pgTable("api_tokens", {
+  id: bigserial("id", { mode: "bigint" }).primaryKey(),
+  name: text("name").notNull().default(""),
+  tokenHash: bytea("token_hash").notNull().unique(),
+  role: text("role", { enum: ["admin", "operator", "viewer"] }).notNull(),
+  organizationIds: id("organization_ids").array().notNull(),
+  createdAt: tstz("created_at").notNull().defaultNow(),
+  lastUsedAt: tstz("last_used_at"),
+  revokedAt: tstz("revoked_at"),
+});
+
+export const devices = pgTable(
+  "devices",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    organizationId: id("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    hostname: text("hostname").notNull(),
+    deviceType: text("device_type").notNull(),
+    status: text("status").notNull().default("active"),
+    mgmtAddress: text("mgmt_address"),
+    mgmtPort: integer("mgmt_port"),
+    driver: text("driver").notNull().default("simulated"),
+    /** AES-256-GCM sealed credentials (SNMP community or v3 user and keys); never returned. */
+    credentials: bytea("credentials"),
+    /** Behaviour of the `simulated` driver (latency, failure mix, reported values). */
+    simProfile: jsonb("sim_profile"),
+    serial: text("serial"),
+    model: text("model"),
+    vendor: text("vendor"),
+    firmware: text("firmware"),
+    lastSeen: tstz("last_seen"),
+    lastProbeStatus: text("last_probe_status"),
+    lastErrorCode: text("last_error_code"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("devices_org_type_status_idx").on(t.organizationId, t.deviceType, t.status, t.id),
+    uniqueIndex("devices_org_hostname_uq").on(t.organizationId, t.hostname),
+  ],
+);
+
+export const operations = pgTable(
+  "operations",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    operationType: text("operation_type").notNull(),
+    status: text("status").notNull().default("scheduled"),
+    /** 2 high, 1 normal, 0 low: due operations are claimed highest first. */
+    priority: smallint("priority").notNull().default(1),
+    organizationIds: id("organization_ids").array().notNull(),
+    /** The validated request as the client sent it (filters, schedule, options). */
+    request: jsonb("request").notNull(),
+    scheduledFor: tstz("scheduled_for").notNull(),
+    targetDeviceCount: integer("target_device_count").notNull().default(0),
+    estimatedDurationMinutes: integer("estimated_duration_minutes").notNull().default(0),
+    totalDevices: integer("total_devices").notNull().default(0),
+    processedDevices: integer("processed_devices").notNull().default(0),
+    failedDevices: integer("failed_devices").notNull().default(0),
+    errorSummary: jsonb("error_summary").notNull().default(sql`'{}'::jsonb`),
+    progress: smallint("progress").notNull().default(0),
+    estimatedCompletion: tstz("estimated_completion"),
+    /** Fan-out cursor: jobs for devices with id <= this have been published. */
+    fanoutCursor: id("fanout_cursor"),
+    fanoutDone: boolean("fanout_done").notNull().default(false),
+    createdBy: id("created_by").references(() => apiTokens.id),
+    idempotencyKey: text("idempotency_key"),
+    retryOf: id("retry_of"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    startedAt: tstz("started_at"),
+    finishedAt: tstz("finished_at"),
+  },
+  (t) => [
+    index("operations_due_idx").on(t.priority.desc(), t.scheduledFor, t.id).where(sql`status = 'scheduled'`),
+    index("operations_active_idx").on(t.id).where(sql`status = 'in_progress'`),
+    index("operations_created_idx").on(t.createdAt.desc(), t.id.desc()),
+    index("operations_orgs_gin").using("gin", t.organizationIds),
+    uniqueIndex("operations_idempotency_uq")
+      .on(t.createdBy, t.idempotencyKey)
+      .where(sql`idempotency_key IS NOT NULL`),
+  ],
+);
+
+/** The per-device ledger: a counter moves only when a row here moves into a terminal state. */
+export const operationDevices = pgTable(
+  "operation_devices",
+  {
+    operationId: id("operation_id")
+      .notNull()
+      .references(() => operations.id, { onDelete: "cascade" }),
+    deviceId: id("device_id").notNull(),
+    status: text("status").notNull().default("pending"),
+    attempts: smallint("attempts").notNull().default(0),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    observed: jsonb("observed"),
+    dispatchedAt: tstz("dispatched_at"),
+    startedAt: tstz("started_at"),
+    finishedAt: tstz("finished_at"),
+  },
+  (t) => [primaryKey({ columns: [t.operationId, t.deviceId] })],
+);
+
+/** Events written in the same transaction as the state they announce; a relay publishes them. */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    subject: text("subject").notNull(),
+    msgId: text("msg_id").notNull(),
+    payload: jsonb("payload").notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    sentAt: tstz("sent_at"),
+    attempts: integer("attempts").notNull().default(0),
+  },
+  (t) => [index("outbox_unsent_idx").on(t.id).where(sql`sent_at IS NULL`)],
+);

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+describe("loadConfig", () => {
+  it("applies the documented defaults to an empty environment", () => {
+    const config = loadConfig({});
+    expect(config.DATABASE_URL).toBe("postgres://postgres@127.0.0.1:5432/headless_ops");
+    expect(config.NATS_URL).toBe("nats://127.0.0.1:4222");
+    expect(config.PORT).toBe(8080);
+    expect(config.NATS_PREFIX).toBe("");
+  });
+
+  it("coerces numbers and booleans from strings and ignores unrelated variables", () => {
+    const config = loadConfig({ PORT: "9000", LOG_PRETTY: "false", HOME: "/root", PATH: "/bin" });
+    expect(config.PORT).toBe(9000);
+    expect(config.LOG_PRETTY).toBe(false);
+    expect(loadConfig({ LOG_PRETTY: "1" }).LOG_PRETTY).toBe(true);
+  });
+
+  it("treats empty values as unset", () => {
+    expect(loadConfig({ PORT: "" }).PORT).toBe(8080);
+  });
+
+  it("reports every invalid variable at once", () => {
+    try {
+      loadConfig({ PORT: "not-a-port", DATABASE_URL: "nope", LOG_LEVEL: "loud", NATS_PREFIX: "a.b" });
+      expect.unreachable("loadConfig accepted an invalid environment");
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join("\n");
+      for (const name of ["PORT", "DATABASE_URL", "LOG_LEVEL", "NATS_PREFIX"]) {
+        expect(problems).toContain(name);
+      }
+    }
+  });
+});

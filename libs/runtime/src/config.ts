@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+/** Boolean env values: "true"/"1"/"yes" and "false"/"0"/"no"/"" (z.coerce.boolean would take "false" as true). */
+const envBool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no", ""])
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/**
+ * The whole environment of every headless-ops process, parsed once by `loadConfig`.
+ * Each service reads only the fields it needs; every variable is documented in the README.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Postgres connection string; `npm run migrate` creates the database when it is missing. */
+  DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/headless_ops"),
+  /** Connections per process pool. */
+  DATABASE_POOL_MAX: int(10, 1, 200),
+  /** NATS server(s), comma-separated. */
+  NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+  /** Namespace for stream and subject names, so several installations (or test runs) share one NATS. */
+  NATS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, "letters, digits, '_' and '-' only")
+    .max(32)
+    .default(""),
+  /** JetStream stream replicas: 1 on one node, 3 on a cluster. */
+  NATS_STREAM_REPLICAS: int(1, 1, 5),
+  /** API listen address and port. */
+  HOST: z.string().default("0.0.0.0"),
+  PORT: int(8080, 0, 65535),
+  /** Absolute base URL used in pagination links; derived from the request's Host when unset. */
+  PUBLIC_URL: z.url().optional(),
+  /** Port of the /healthz, /readyz and /metrics server of the worker services (0 = any free port). */
+  METRICS_PORT: int(9464, 0, 65535),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Force pretty logs (default: pretty only on a TTY). */
+  LOG_PRETTY: envBool(false),
+  /** How long a process may take to finish in-flight work after SIGTERM. */
+  SHUTDOWN_GRACE_MS: int(20_000, 0, 600_000),
+  /** 32-byte key (base64 or 64 hex chars) for AES-256-GCM encryption of device credentials at rest. */
+  CREDENTIAL_KEY: z.string().optional(),
+  /** Largest accepted HTTP body. */
+  BODY_LIMIT_BYTES: int(16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+  /** Outbox relay poll interval and batch. */
+  RELAY_INTERVAL_MS: int(250, 10, 60_000),
+  RELAY_BATCH_SIZE: int(500, 1, 10_000),
+  /** Throughput assumed for `estimated_duration_minutes` before any operation has been measured. */
+  DEFAULT_DEVICES_PER_MINUTE: int(60_000, 1, 100_000_000),
+  /** Scheduler: safety sweep interval for due operations, fan-out batch (devices per job message). */
+  SCHEDULER_SWEEP_MS: int(2_000, 100, 600_000),
+  FANOUT_BATCH_SIZE: int(250, 1, 10_000),
+  /** Prober: concurrent probes per replica, per-device timeout, attempts and backoff for transient faults. */
+  PROBER_CONCURRENCY: int(256, 1, 100_000),
+  PROBE_TIMEOUT_MS: int(5_000, 10, 600_000),
+  PROBE_MAX_ATTEMPTS: int(3, 1, 20),
+  PROBE_RETRY_BACKOFF_MS: int(200, 0, 600_000),
+  /** Launcher: number of prober processes. */
+  PROBER_REPLICAS: int(2, 0, 64),
+  /** Aggregator: fold at most this many results, waiting at most this long, per transaction. */
+  AGGREGATOR_BATCH_MAX: int(5_000, 1, 100_000),
+  AGGREGATOR_BATCH_MS: int(50, 1, 60_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  readonly code = "invalid_config";
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+}
+
+/** Parses the environment once; reports every bad variable at once. Never called at import time. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Treat empty strings as unset so `FOO=` in an .env file falls back to the default.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key in configSchema.shape && value !== ""),
+  );
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}

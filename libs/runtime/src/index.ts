@@ -1,0 +1,11 @@
+export { type Config, ConfigError, configSchema, loadConfig } from "./config.js";
+export { toError, UnrecoverableError } from "./errors.js";
+export { exitOnFatal, Lifecycle } from "./lifecycle.js";
+export { createLogger, type Logger, loggerOptions, redactPaths } from "./logger.js";
+export {
+  type CheckReport,
+  createMetricsRegistry,
+  type HealthCheck,
+  runChecks,
+  startOpsServer,
+} from "./ops-server.js";

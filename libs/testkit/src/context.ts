@@ -1,0 +1,42 @@
+import { inject } from "vitest";
+import { createTestDatabase } from "./database.js";
+import type { TestServices } from "./environment.js";
+import { deleteStreams, randomNatsPrefix } from "./nats.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testServices: TestServices;
+  }
+}
+
+export type TestContext = {
+  databaseUrl: string;
+  natsUrl: string;
+  natsPrefix: string;
+  /** Environment for a service process or `loadConfig`, pointing at this test's database and prefix. */
+  env: Record<string, string>;
+  cleanup: () => Promise<void>;
+};
+
+/** A fresh database and NATS namespace for one test file. Call in `beforeAll`, clean up in `afterAll`. */
+export async function createTestContext(): Promise<TestContext> {
+  const services = inject("testServices");
+  const database = await createTestDatabase(services.databaseServerUrl, services.templateDatabase);
+  const natsPrefix = randomNatsPrefix();
+  return {
+    databaseUrl: database.url,
+    natsUrl: services.natsUrl,
+    natsPrefix,
+    env: {
+      DATABASE_URL: database.url,
+      NATS_URL: services.natsUrl,
+      NATS_PREFIX: natsPrefix,
+      LOG_LEVEL: "warn",
+      NODE_ENV: "test",
+    },
+    cleanup: async () => {
+      await deleteStreams(services.natsUrl, natsPrefix).catch(() => undefined);
+      await database.drop();
+    },
+  };
+}
