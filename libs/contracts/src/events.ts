@@ -51,7 +51,8 @@ export const DeviceJobBatch = z.object({
 });
 export type DeviceJobBatch = z.infer<typeof DeviceJobBatch>;
 
-export const DeviceOutcome = z.enum(["succeeded", "failed"]);
+/** `cancelled`: the prober skipped the device because its operation was cancelled. */
+export const DeviceOutcome = z.enum(["succeeded", "failed", "cancelled"]);
 export type DeviceOutcome = z.infer<typeof DeviceOutcome>;
 
 export const DeviceResult = z.object({

@@ -93,6 +93,10 @@ export const operations = pgTable(
     /** Fan-out cursor: jobs for devices with id <= this have been published. */
     fanoutCursor: id("fanout_cursor"),
     fanoutDone: boolean("fanout_done").notNull().default(false),
+    /** Set by cancel: fan-out stops, probers skip, the operation ends `cancelled`. */
+    cancelRequestedAt: tstz("cancel_requested_at"),
+    /** started_at + timeout_minutes: past it, non-terminal devices fail with operation_timeouts. */
+    deadlineAt: tstz("deadline_at"),
     createdBy: id("created_by").references(() => apiTokens.id),
     idempotencyKey: text("idempotency_key"),
     retryOf: id("retry_of"),
