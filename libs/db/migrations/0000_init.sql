@@ -64,6 +64,7 @@ CREATE TABLE "operations" (
 	"estimated_completion" timestamp with time zone,
 	"fanout_cursor" bigint,
 	"fanout_done" boolean DEFAULT false NOT NULL,
+	"dispatch_round" smallint DEFAULT 1 NOT NULL,
 	"cancel_requested_at" timestamp with time zone,
 	"deadline_at" timestamp with time zone,
 	"created_by" bigint,

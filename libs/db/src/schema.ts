@@ -93,6 +93,8 @@ export const operations = pgTable(
     /** Fan-out cursor: jobs for devices with id <= this have been published. */
     fanoutCursor: id("fanout_cursor"),
     fanoutDone: boolean("fanout_done").notNull().default(false),
+    /** Bumped when stuck jobs are requeued: the fan-out restarts over non-terminal rows with new message ids. */
+    dispatchRound: smallint("dispatch_round").notNull().default(1),
     /** Set by cancel: fan-out stops, probers skip, the operation ends `cancelled`. */
     cancelRequestedAt: tstz("cancel_requested_at"),
     /** started_at + timeout_minutes: past it, non-terminal devices fail with operation_timeouts. */
