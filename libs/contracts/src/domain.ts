@@ -111,3 +111,42 @@ export const SimProfile = z.object({
   firmware: z.string().max(256).nullish(),
 });
 export type SimProfile = z.infer<typeof SimProfile>;
+
+/** SNMP credentials. Write-only over the API; sealed (AES-256-GCM) at rest; never in events or logs. */
+export const SnmpV2cCredentials = z
+  .object({
+    version: z.literal("v2c"),
+    community: z.string().min(1).max(255),
+  })
+  .strict();
+export const SnmpV3Credentials = z
+  .object({
+    version: z.literal("v3"),
+    user: z.string().min(1).max(255),
+    security_level: z.enum(["noAuthNoPriv", "authNoPriv", "authPriv"]),
+    auth_protocol: z.enum(["md5", "sha", "sha224", "sha256", "sha384", "sha512"]).optional(),
+    auth_key: z.string().min(8).max(255).optional(),
+    priv_protocol: z.enum(["des", "aes", "aes256b", "aes256r"]).optional(),
+    priv_key: z.string().min(8).max(255).optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const needsAuth = c.security_level !== "noAuthNoPriv";
+    const needsPriv = c.security_level === "authPriv";
+    if (needsAuth && (!c.auth_protocol || !c.auth_key)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["auth_key"],
+        message: `${c.security_level} needs auth_protocol and auth_key`,
+      });
+    }
+    if (needsPriv && (!c.priv_protocol || !c.priv_key)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["priv_key"],
+        message: "authPriv needs priv_protocol and priv_key",
+      });
+    }
+  });
+export const SnmpCredentials = z.discriminatedUnion("version", [SnmpV2cCredentials, SnmpV3Credentials]);
+export type SnmpCredentials = z.infer<typeof SnmpCredentials>;

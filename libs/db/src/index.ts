@@ -9,3 +9,4 @@ export {
   organizations,
   outbox,
 } from "./schema.js";
+export { finalizeOperations } from "./status/finalize.js";
