@@ -1,3 +1,4 @@
 export * from "./domain.js";
 export * from "./events.js";
+export * from "./http/index.js";
 export * from "./subjects.js";

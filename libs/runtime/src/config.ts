@@ -51,6 +51,10 @@ export const configSchema = z.object({
   RELAY_BATCH_SIZE: int(500, 1, 10_000),
   /** Throughput assumed for `estimated_duration_minutes` before any operation has been measured. */
   DEFAULT_DEVICES_PER_MINUTE: int(60_000, 1, 100_000_000),
+  /** Status helpers: an in-progress operation with no progress for this long gets its unfinished jobs requeued. */
+  STUCK_REQUEUE_AFTER_MS: int(300_000, 1_000, 86_400_000),
+  /** Outbox relay: how long one publish may wait for its JetStream ack. */
+  RELAY_PUBLISH_TIMEOUT_MS: int(5_000, 100, 60_000),
   /** Scheduler: safety sweep interval for due operations, fan-out batch (devices per job message). */
   SCHEDULER_SWEEP_MS: int(2_000, 100, 600_000),
   FANOUT_BATCH_SIZE: int(250, 1, 10_000),
@@ -64,6 +68,12 @@ export const configSchema = z.object({
   /** Aggregator: fold at most this many results, waiting at most this long, per transaction. */
   AGGREGATOR_BATCH_MAX: int(5_000, 1, 100_000),
   AGGREGATOR_BATCH_MS: int(50, 1, 60_000),
+  /** Scheduler: operations one replica fans out at the same time. */
+  SCHEDULER_FANOUT_CONCURRENCY: int(4, 1, 64),
+  /** Scheduler: ledger rows read per query during fan-out (split into FANOUT_BATCH_SIZE job messages). */
+  FANOUT_PAGE_SIZE: int(5_000, 1, 100_000),
+  /** Prober: how long an operation's status (cancelled or not) is cached before it is read again. */
+  PROBER_STATUS_CACHE_MS: int(1_000, 0, 60_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

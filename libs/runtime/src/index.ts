@@ -1,4 +1,11 @@
 export { type Config, ConfigError, configSchema, loadConfig } from "./config.js";
+export {
+  CredentialKeyError,
+  CredentialSealError,
+  type CredentialSealer,
+  createCredentialSealer,
+  parseCredentialKey,
+} from "./credentials.js";
 export { toError, UnrecoverableError } from "./errors.js";
 export { exitOnFatal, Lifecycle } from "./lifecycle.js";
 export { createLogger, type Logger, loggerOptions, redactPaths } from "./logger.js";

@@ -1,0 +1,5 @@
+export * from "./device-results.js";
+export * from "./devices.js";
+export * from "./errors.js";
+export * from "./operations.js";
+export * from "./pagination.js";
