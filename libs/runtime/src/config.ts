@@ -68,6 +68,17 @@ export const configSchema = z.object({
   /** Aggregator: fold at most this many results, waiting at most this long, per transaction. */
   AGGREGATOR_BATCH_MAX: int(5_000, 1, 100_000),
   AGGREGATOR_BATCH_MS: int(50, 1, 60_000),
+  /**
+   * Address guard (SSRF): comma-separated CIDRs. When ALLOWED_NETWORKS is set, management addresses must
+   * be inside it; DENIED_NETWORKS always wins. Link-local, cloud metadata, multicast and unspecified
+   * addresses are denied unless inside an ALLOWED_NETWORKS entry; loopback only with ALLOW_LOOPBACK.
+   */
+  ALLOWED_NETWORKS: z.string().default(""),
+  DENIED_NETWORKS: z.string().default(""),
+  ALLOW_LOOPBACK: envBool(false),
+  /** SNMP driver: timeout of one request (capped by the probe deadline) and retries per request. */
+  SNMP_REQUEST_TIMEOUT_MS: int(1_000, 10, 60_000),
+  SNMP_RETRIES: int(1, 0, 10),
   /** Scheduler: operations one replica fans out at the same time. */
   SCHEDULER_FANOUT_CONCURRENCY: int(4, 1, 64),
   /** Scheduler: ledger rows read per query during fan-out (split into FANOUT_BATCH_SIZE job messages). */

@@ -1,3 +1,12 @@
+export {
+  type AddressGuard,
+  type AddressGuardConfig,
+  AddressGuardConfigError,
+  type AddressVerdict,
+  createAddressGuard,
+  parseNetworks,
+  resolveAndCheck,
+} from "./address-guard.js";
 export { type Config, ConfigError, configSchema, loadConfig } from "./config.js";
 export {
   CredentialKeyError,
