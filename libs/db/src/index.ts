@@ -1,5 +1,6 @@
 export { createDb, type Database, type DbHandle, withTransaction } from "./client.js";
 export { ensureDatabase, migrationsFolder, runMigrations } from "./migrate.js";
+export * from "./pipeline/index.js";
 export * as schema from "./schema.js";
 export {
   apiTokens,

@@ -1,4 +1,10 @@
-import type { ErrorCode, JobDevice, ObservedValues, OperationType, ProbeOptions } from "@headless-ops/contracts";
+import type {
+  ErrorCode,
+  JobDevice,
+  ObservedValues,
+  OperationType,
+  ProbeOptions,
+} from "@headless-ops/contracts";
 
 /** What an operation type needs from a device; drivers read nothing more. */
 export type ProbeNeeds = {
@@ -15,6 +21,8 @@ export type ProbeRequest = {
   operationType: OperationType;
   options: ProbeOptions;
   needs: ProbeNeeds;
+  /** 1 for the first try of this device in this job, then 2, 3, … on transient-failure retries. */
+  attempt: number;
   /** Deadline for this attempt; drivers must give up when it aborts. */
   signal: AbortSignal;
   timeoutMs: number;

@@ -1,0 +1,323 @@
+// Pipeline benchmark: `npm run bench:pipeline -- --devices 100000 --probers 2`.
+// Seeds N simulated devices (zero latency) with one INSERT…SELECT generate_series, starts the
+// scheduler, the aggregator and P probers as processes from dist/, schedules one bulk_serial_sync
+// operation over all of them and measures devices/s from the first job message to `completed`,
+// each stage's rate, each service's peak RSS, and checks one terminal ledger row per device.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
+import { natsNames } from "@headless-ops/contracts";
+import { runMigrations } from "@headless-ops/db";
+import { connect } from "@nats-io/transport-node";
+import pg from "pg";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values: args } = parseArgs({
+  options: {
+    devices: { type: "string", default: "100000" },
+    probers: { type: "string", default: "2" },
+    "batch-size": { type: "string" },
+    "timeout-s": { type: "string", default: "300" },
+    "keep-db": { type: "boolean", default: false },
+  },
+});
+const devices = Number(args.devices);
+const probers = Number(args.probers);
+const timeoutMs = Number(args["timeout-s"]) * 1000;
+const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+const runId = randomBytes(3).toString("hex");
+const dbUrl = withDatabase(serverUrl, `ho_bench_${runId}`);
+const prefix = `bench${runId}`;
+const logPath = `/tmp/bench-pipeline-${runId}.log`;
+
+function withDatabase(url, name) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n) => Math.round(n).toLocaleString("en-US");
+
+async function seed(client) {
+  const t0 = performance.now();
+  await client.query("INSERT INTO organizations (id, name) VALUES (1, 'bench')");
+  await client.query(
+    `INSERT INTO devices (organization_id, hostname, device_type, status, driver, mgmt_address)
+     SELECT 1, 'bench-' || i, (ARRAY['router','switch','access_point','firewall'])[1 + i % 4], 'active',
+            'simulated', '10.' || (i >> 16) % 256 || '.' || (i >> 8) % 256 || '.' || i % 256
+       FROM generate_series(1, $1::int) AS i`,
+    [devices],
+  );
+  await client.query("VACUUM ANALYZE devices");
+  return (performance.now() - t0) / 1000;
+}
+
+function startService(name, script, env, log) {
+  const child = spawn(process.execPath, [join(root, script)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on("data", (chunk) => {
+      for (const line of chunk.toString().split("\n")) if (line) log.write(`[${name}] ${line}\n`);
+    });
+  }
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  return { name, child, exited, port: Number(env.METRICS_PORT) };
+}
+
+async function waitReady(service) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited early (see ${logPath})`);
+    const ok = await fetch(`http://127.0.0.1:${service.port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${service.name} not ready`);
+}
+
+/** Sums a counter family from a Prometheus text page. */
+async function scrape(service, metric) {
+  const text = await fetch(`http://127.0.0.1:${service.port}/metrics`).then(
+    (r) => r.text(),
+    () => "",
+  );
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith(metric) && (line[metric.length] === " " || line[metric.length] === "{")) {
+      sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return sum;
+}
+
+function rss(pid, field) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Watches one stage counter: when it first moved and when it reached the target. */
+function stage(name, service, metric) {
+  return { name, service, metric, first: undefined, last: undefined, value: 0 };
+}
+
+async function main() {
+  console.log(`bench:pipeline  devices=${fmt(devices)} probers=${probers} run=${runId} (logs: ${logPath})`);
+  await runMigrations(dbUrl);
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  const seedSeconds = await seed(client);
+  console.log(`seeded ${fmt(devices)} devices in ${seedSeconds.toFixed(1)} s`);
+
+  const nc = await connect({ servers: natsUrl, name: "bench" });
+  const jsm = await jetstreamManager(nc);
+  await provisionStreams(jsm, prefix, 1);
+  const names = natsNames(prefix);
+
+  const log = createWriteStream(logPath);
+  const baseEnv = {
+    DATABASE_URL: dbUrl,
+    NATS_URL: natsUrl,
+    NATS_PREFIX: prefix,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    NODE_ENV: "production",
+    ...(args["batch-size"] ? { FANOUT_BATCH_SIZE: args["batch-size"] } : {}),
+  };
+  const services = [
+    startService(
+      "scheduler",
+      "services/scheduler/dist/main.js",
+      { ...baseEnv, METRICS_PORT: String(await freePort()) },
+      log,
+    ),
+    startService(
+      "aggregator",
+      "services/aggregator/dist/main.js",
+      { ...baseEnv, METRICS_PORT: String(await freePort()) },
+      log,
+    ),
+  ];
+  for (let i = 0; i < probers; i++) {
+    services.push(
+      startService(
+        `prober-${i + 1}`,
+        "services/prober/dist/main.js",
+        { ...baseEnv, METRICS_PORT: String(await freePort()) },
+        log,
+      ),
+    );
+  }
+  const peak = new Map(services.map((s) => [s.name, 0]));
+  const stopAll = async () => {
+    for (const s of services) {
+      peak.set(s.name, Math.max(peak.get(s.name), rss(s.child.pid, "VmHWM")));
+      s.child.kill("SIGTERM");
+    }
+    const results = await Promise.all(services.map((s) => s.exited));
+    return services.map((s, i) => ({ name: s.name, ...results[i] }));
+  };
+
+  let exitCode = 0;
+  try {
+    await Promise.all(services.map(waitReady));
+    const [scheduler, aggregator] = services;
+    const proberServices = services.slice(2);
+
+    // The first job message on the wire (a core subscription sees every publish to the subject).
+    let firstJobAt;
+    const sub = nc.subscribe(names.subjects.jobsAll, { max: 1, callback: () => (firstJobAt ??= Date.now()) });
+
+    const request = {
+      operation_type: "bulk_serial_sync",
+      target_organizations: [1],
+      device_filters: {},
+      schedule: { execute_at: new Date().toISOString(), priority: "normal" },
+      options: { update_firmware_info: true, validate_connectivity: false, timeout_minutes: 60 },
+    };
+    const created = await client.query(
+      `INSERT INTO operations (operation_type, status, priority, organization_ids, request, scheduled_for,
+                               target_device_count)
+       VALUES ('bulk_serial_sync', 'scheduled', 1, '{1}', $1, now(), $2)
+       RETURNING id, scheduled_for`,
+      [request, devices],
+    );
+    const opId = created.rows[0].id;
+    const js = jetstream(nc);
+    await js.publish(
+      names.subjects.operationCreated,
+      JSON.stringify({
+        v: 1,
+        operation_id: opId,
+        priority: "normal",
+        scheduled_for: created.rows[0].scheduled_for.toISOString(),
+      }),
+      { msgID: `op-${opId}-created` },
+    );
+    const createdAt = Date.now();
+
+    const stages = [
+      stage("fan-out (jobs published)", [scheduler], "scheduler_devices_published_total"),
+      stage("probe (devices reported)", proberServices, "prober_devices_total"),
+      stage("fold (ledger rows moved)", [aggregator], "aggregator_results_folded_total"),
+    ];
+    let op;
+    while (Date.now() - createdAt < timeoutMs) {
+      await sleep(100);
+      for (const s of services) peak.set(s.name, Math.max(peak.get(s.name), rss(s.child.pid, "VmRSS")));
+      await Promise.all(
+        stages.map(async (st) => {
+          const values = await Promise.all(st.service.map((svc) => scrape(svc, st.metric)));
+          st.value = values.reduce((a, b) => a + b, 0);
+          const now = Date.now();
+          if (st.value > 0 && st.first === undefined) st.first = now;
+          if (st.value >= devices && st.last === undefined) st.last = now;
+        }),
+      );
+      const res = await client.query(
+        `SELECT status, processed_devices, failed_devices, total_devices, started_at, finished_at
+           FROM operations WHERE id = $1`,
+        [opId],
+      );
+      op = res.rows[0];
+      if (!["scheduled", "in_progress"].includes(op.status)) break;
+    }
+    sub.unsubscribe();
+    if (!op || op.status !== "completed") throw new Error(`operation ended as ${op?.status} (not completed)`);
+    const finishedAt = op.finished_at.getTime();
+    const seconds = (finishedAt - firstJobAt) / 1000;
+
+    const check = await client.query(
+      `SELECT count(*)::int AS rows, count(DISTINCT device_id)::int AS distinct_devices,
+              (count(*) FILTER (WHERE status = 'succeeded'))::int AS succeeded,
+              (count(*) FILTER (WHERE status NOT IN ('succeeded', 'failed', 'cancelled')))::int AS not_terminal
+         FROM operation_devices WHERE operation_id = $1`,
+      [opId],
+    );
+    const synced = await client.query(
+      "SELECT count(*)::int AS n FROM devices WHERE serial IS NOT NULL AND last_seen IS NOT NULL",
+    );
+    const c = check.rows[0];
+    const exact =
+      c.rows === devices &&
+      c.distinct_devices === devices &&
+      c.succeeded === devices &&
+      c.not_terminal === 0 &&
+      op.processed_devices === devices &&
+      op.total_devices === devices &&
+      synced.rows[0].n === devices;
+
+    console.log("");
+    console.log(
+      `claim + ledger snapshot: ${((firstJobAt - op.started_at.getTime()) / 1000).toFixed(2)} s (started_at → first job)`,
+    );
+    console.log(
+      `RESULT  ${fmt(devices / seconds)} devices/s  (${fmt(devices)} devices, first job → completed in ${seconds.toFixed(2)} s)`,
+    );
+    console.log(`        end to end from insert: ${((finishedAt - createdAt) / 1000).toFixed(2)} s`);
+    for (const st of stages) {
+      const span = st.first !== undefined && st.last !== undefined ? (st.last - st.first) / 1000 : Number.NaN;
+      const untilDone = st.last !== undefined ? ((st.last - firstJobAt) / 1000).toFixed(2) : "n/a";
+      console.log(
+        `  ${st.name.padEnd(28)} ${Number.isNaN(span) ? "n/a" : `${fmt(devices / Math.max(span, 0.1))} devices/s`}  (done ${untilDone} s after first job; 100 ms sampling)`,
+      );
+    }
+    const exits = await stopAll();
+    console.log("peak RSS (VmHWM):");
+    for (const [name, mb] of peak) console.log(`  ${name.padEnd(12)} ${mb.toFixed(0)} MB`);
+    for (const e of exits) if (e.code !== 0) console.log(`  ! ${e.name} exited with ${e.code ?? e.signal}`);
+    console.log(
+      `check: ledger rows=${fmt(c.rows)} distinct=${fmt(c.distinct_devices)} succeeded=${fmt(c.succeeded)} ` +
+        `non-terminal=${c.not_terminal} processed=${fmt(op.processed_devices)} inventory-synced=${fmt(synced.rows[0].n)} → ${exact ? "EXACT" : "MISMATCH"}`,
+    );
+    if (!exact) exitCode = 1;
+  } catch (err) {
+    console.error(`bench failed: ${err instanceof Error ? err.message : err}`);
+    exitCode = 1;
+    await stopAll();
+  } finally {
+    log.end();
+    for await (const name of jsm.streams.names())
+      if (name.startsWith(`${prefix}_`)) await jsm.streams.delete(name);
+    await nc.close();
+    await client.end();
+    if (!args["keep-db"]) {
+      const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "ho_bench_${runId}" WITH (FORCE)`);
+      await admin.end();
+    }
+  }
+  process.exit(exitCode);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

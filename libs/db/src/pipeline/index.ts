@@ -1,0 +1,21 @@
+export {
+  type ClaimedOperation,
+  claimDueOperation,
+  FANOUT_LOCK_NAMESPACE,
+  msUntilNextDue,
+  type TargetFilter,
+  targetFilterOf,
+  tryLockFanout,
+  unfinishedFanouts,
+  unlockFanout,
+} from "./claim-operation.js";
+export {
+  advanceFanoutCursor,
+  type FanoutPage,
+  type FanoutState,
+  loadFanoutState,
+  markFanoutDone,
+  readFanoutPage,
+} from "./fanout-ledger.js";
+export { readOperationRunStates } from "./operation-run-states.js";
+export { type FoldOutcome, type FoldRow, foldResults } from "./result-fold.js";

@@ -1,0 +1,91 @@
+import type { JsMsg } from "@headless-ops/bus";
+import type { DeviceResultBatch } from "@headless-ops/contracts";
+import { type FoldOutcome, type FoldRow, foldResults, withTransaction } from "@headless-ops/db";
+import { type Logger, toError } from "@headless-ops/runtime";
+import type pg from "pg";
+import type { AggregatorMetrics } from "./metrics.js";
+import type { RecentRate } from "./recent-rate.js";
+
+export type Received = { msg: JsMsg; batch: DeviceResultBatch };
+
+export type FolderDeps = {
+  pool: pg.Pool;
+  log: Logger;
+  metrics: AggregatorMetrics;
+  rates: RecentRate;
+  nakDelayMs?: number;
+};
+
+const retryableSqlStates = new Set(["40P01", "40001"]);
+
+/** Flattens result batches into ledger rows; the first result for a device in a fold wins. */
+export function toFoldRows(received: readonly Received[]): FoldRow[] {
+  const seen = new Set<string>();
+  const rows: FoldRow[] = [];
+  for (const { batch } of received) {
+    for (const r of batch.results) {
+      const key = `${batch.operation_id}:${r.device_id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rows.push({
+        operationId: batch.operation_id,
+        deviceId: r.device_id,
+        outcome: r.outcome,
+        errorCode: r.error_code ?? null,
+        errorMessage: r.error_message ?? null,
+        observed: r.observed ? JSON.stringify(r.observed) : null,
+        attempts: r.attempts,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Folds the results of several messages in ONE transaction, then acks them all. Deadlocks and
+ * serialization failures are retried; any other failure naks the messages for redelivery
+ * (safe: a fold that did not commit changed nothing, one that did is idempotent).
+ */
+export async function foldBatch(
+  deps: FolderDeps,
+  received: readonly Received[],
+): Promise<FoldOutcome | undefined> {
+  const rows = toFoldRows(received);
+  const operationIds = new Set(rows.map((r) => r.operationId));
+  const started = performance.now();
+  let outcome: FoldOutcome | undefined;
+  for (let attempt = 1; !outcome; attempt++) {
+    try {
+      outcome = await withTransaction(deps.pool, (client) =>
+        foldResults(client, rows, deps.rates.ratesFor(operationIds)),
+      );
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code && retryableSqlStates.has(code) && attempt < 5) continue;
+      for (const { msg } of received) msg.nak(deps.nakDelayMs ?? 1_000);
+      deps.metrics.messages.inc({ result: "nak" }, received.length);
+      deps.log.error(
+        { err: toError(err), messages: received.length, results: rows.length },
+        "fold failed, results handed back",
+      );
+      return undefined;
+    }
+  }
+  for (const { msg } of received) msg.ack();
+  const seconds = (performance.now() - started) / 1000;
+  deps.metrics.messages.inc({ result: "acked" }, received.length);
+  deps.metrics.resultsReceived.inc(rows.length);
+  deps.metrics.resultsFolded.inc(outcome.moved);
+  deps.metrics.batchSize.observe(rows.length);
+  deps.metrics.foldSeconds.observe(seconds);
+  for (const [id, moved] of outcome.movedByOperation) deps.rates.record(id, moved);
+  for (const f of outcome.finished) {
+    deps.rates.forget(f.id);
+    deps.metrics.operationsFinished.inc({ status: f.status });
+    deps.log.info({ operationId: f.id, status: f.status }, "operation finished");
+  }
+  deps.log.debug({ results: rows.length, moved: outcome.moved, seconds }, "batch folded");
+  return outcome;
+}

@@ -1,0 +1,67 @@
+import { connectNats, jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
+import { natsNames } from "@headless-ops/contracts";
+import { createDb } from "@headless-ops/db";
+import {
+  createLogger,
+  createMetricsRegistry,
+  exitOnFatal,
+  Lifecycle,
+  loadConfig,
+  startOpsServer,
+} from "@headless-ops/runtime";
+import { registerConsumerLag } from "./consumer-lag.js";
+import { createAggregatorMetrics, registerOperationsByStatus } from "./metrics.js";
+import { RecentRate } from "./recent-rate.js";
+import { startResultConsumer } from "./result-consumer.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = createLogger("aggregator", config);
+  const lifecycle = new Lifecycle(log, config.SHUTDOWN_GRACE_MS);
+  lifecycle.installSignalHandlers();
+
+  const db = createDb({
+    url: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    applicationName: "aggregator",
+    onError: (err) => log.warn({ err }, "idle database client error"),
+  });
+  lifecycle.onShutdown("database", () => db.close());
+  const nc = await connectNats({ url: config.NATS_URL, name: "aggregator", log });
+  lifecycle.onShutdown("nats", () => nc.drain());
+  const jsm = await jetstreamManager(nc);
+  await provisionStreams(jsm, config.NATS_PREFIX, config.NATS_STREAM_REPLICAS);
+  const js = jetstream(nc);
+  const names = natsNames(config.NATS_PREFIX);
+
+  const registry = createMetricsRegistry("aggregator");
+  registerConsumerLag(registry, jsm, [
+    { stream: names.streams.deviceResults, name: names.consumers.aggregator },
+  ]);
+  registerOperationsByStatus(registry, db.pool);
+  const ops = await startOpsServer({
+    host: config.HOST,
+    port: config.METRICS_PORT,
+    registry,
+    checks: [
+      { name: "postgres", check: () => db.pool.query("SELECT 1") },
+      { name: "nats", check: () => nc.flush() },
+    ],
+  });
+  lifecycle.onShutdown("ops server", () => ops.close());
+
+  const consumer = await startResultConsumer({
+    js,
+    names,
+    log,
+    pool: db.pool,
+    metrics: createAggregatorMetrics(registry),
+    rates: new RecentRate(),
+    batchMax: config.AGGREGATOR_BATCH_MAX,
+    batchMs: config.AGGREGATOR_BATCH_MS,
+  });
+  lifecycle.onShutdown("result consumer", () => consumer.stop());
+  log.info({ metricsPort: ops.port }, "aggregator started");
+}
+
+main().catch((err) => exitOnFatal(createLogger("aggregator", loadConfig({})))(err));

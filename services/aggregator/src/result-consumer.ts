@@ -1,0 +1,93 @@
+import { decodeMessage, type JetStreamClient } from "@headless-ops/bus";
+import { contracts, type NatsNames } from "@headless-ops/contracts";
+import type { Logger } from "@headless-ops/runtime";
+import { type FolderDeps, foldBatch, type Received } from "./batch-folder.js";
+
+export type ResultConsumerOptions = FolderDeps & {
+  js: JetStreamClient;
+  names: NatsNames;
+  log: Logger;
+  /** Fold when this many results are buffered (AGGREGATOR_BATCH_MAX) … */
+  batchMax: number;
+  /** … or when the oldest buffered result has waited this long (AGGREGATOR_BATCH_MS). */
+  batchMs: number;
+  /** Result messages pulled ahead. */
+  prefetch?: number;
+};
+
+/**
+ * The durable `aggregator` consumer: buffers decoded result batches and folds them one
+ * transaction at a time, while the next batch keeps filling. Invalid messages are terminated.
+ */
+export async function startResultConsumer(o: ResultConsumerOptions): Promise<{ stop: () => Promise<void> }> {
+  const consumer = await o.js.consumers.get(o.names.streams.deviceResults, o.names.consumers.aggregator);
+  const messages = await consumer.consume({ max_messages: o.prefetch ?? 256 });
+  let buffer: Received[] = [];
+  let buffered = 0;
+  let oldest = 0;
+  let folding: Promise<unknown> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const flush = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (folding || buffer.length === 0) return;
+    let take = 0;
+    let results = 0;
+    while (
+      take < buffer.length &&
+      (take === 0 || results + (buffer[take]?.batch.results.length ?? 0) <= o.batchMax)
+    ) {
+      results += buffer[take]?.batch.results.length ?? 0;
+      take++;
+    }
+    const batch = buffer.slice(0, take);
+    buffer = buffer.slice(take);
+    buffered -= results;
+    oldest = Date.now();
+    folding = foldBatch(o, batch).finally(() => {
+      folding = undefined;
+      if (buffered >= o.batchMax) flush();
+      else if (buffer.length > 0) arm();
+    });
+  };
+  const arm = (): void => {
+    if (timer || folding) return;
+    timer = setTimeout(flush, Math.max(0, oldest + o.batchMs - Date.now()));
+  };
+
+  const loop = (async () => {
+    for await (const msg of messages) {
+      const decoded = decodeMessage(msg, contracts.deviceResults.schema);
+      if (!decoded.ok) {
+        o.log.warn(
+          { seq: msg.seq, subject: msg.subject, reason: decoded.reason },
+          "invalid result terminated",
+        );
+        msg.term(decoded.reason);
+        o.metrics.messages.inc({ result: "term" });
+        continue;
+      }
+      if (buffer.length === 0) oldest = Date.now();
+      buffer.push({ msg, batch: decoded.value });
+      buffered += decoded.value.results.length;
+      if (buffered >= o.batchMax) {
+        // Backpressure: at most one fold running and one batch waiting.
+        if (folding) await folding;
+        flush();
+      } else arm();
+    }
+  })();
+
+  return {
+    stop: async () => {
+      await messages.close();
+      await loop.catch(() => undefined);
+      // Fold what was received so its messages are acked, not redelivered after the ack wait.
+      while (folding || buffer.length > 0) {
+        if (folding) await folding;
+        else flush();
+      }
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import { decodeMessage, type JetStreamClient, type JsMsg } from "@headless-ops/bus";
+import {
+  contracts,
+  type DeviceJobBatch,
+  type DeviceResult,
+  type DeviceResultBatch,
+  type NatsNames,
+  type Priority,
+} from "@headless-ops/contracts";
+import { type Logger, toError } from "@headless-ops/runtime";
+import type { DriverRegistry } from "./drivers/registry.js";
+import type { ProberMetrics } from "./metrics.js";
+import type { OperationStatusCache } from "./operation-status-cache.js";
+import { type ProbePolicy, probeDevice } from "./probe-device.js";
+import { probeNeedsFor } from "./probe-needs.js";
+import type { Semaphore } from "./semaphore.js";
+
+export type JobHandlerDeps = {
+  js: JetStreamClient;
+  names: NatsNames;
+  log: Logger;
+  metrics: ProberMetrics;
+  drivers: DriverRegistry;
+  policy: ProbePolicy;
+  slots: Semaphore;
+  statuses: OperationStatusCache;
+  /** Aborted on forced shutdown: probes stop and the job is handed back (nak). */
+  signal: AbortSignal;
+  /** Delay before a nak'ed job is redelivered. */
+  nakDelayMs?: number;
+};
+
+const encoder = new TextEncoder();
+
+export function jobMessageId(job: DeviceJobBatch): string {
+  return `job-${job.operation_id}-${job.devices[0]?.device_id}-r${job.attempt}`;
+}
+
+/** Parses a job message; an invalid one is terminated and logged (never retried). */
+export function decodeJob(
+  deps: Pick<JobHandlerDeps, "log" | "metrics">,
+  msg: JsMsg,
+  priority: Priority,
+): DeviceJobBatch | undefined {
+  const decoded = decodeMessage(msg, contracts.deviceJobs.schema);
+  if (decoded.ok) return decoded.value;
+  deps.log.warn({ seq: msg.seq, subject: msg.subject, reason: decoded.reason }, "invalid job terminated");
+  msg.term(decoded.reason);
+  deps.metrics.jobs.inc({ priority, result: "term" });
+  return undefined;
+}
+
+/**
+ * Handles one job message: skip (cancelled operation) or probe each device under the replica's
+ * concurrency bound, publish one result batch (msg id = job id + "-res"), and ack the job only
+ * once the result publish is acked. Infrastructure trouble → nak with delay; invalid → term.
+ */
+export async function handleJob(
+  deps: JobHandlerDeps,
+  msg: JsMsg,
+  job: DeviceJobBatch,
+  priority: Priority,
+  onProbed: () => void = () => undefined,
+): Promise<void> {
+  const jobId = jobMessageId(job);
+  const log = deps.log.child({ operationId: job.operation_id, jobId });
+  // Keeps the job ours while a long batch runs (ack wait is a minute).
+  const heartbeat = setInterval(() => msg.working(), Math.max(1_000, contracts.deviceJobs.ackWaitMs / 3));
+  try {
+    const skip = await deps.statuses.shouldSkip(job.operation_id);
+    const results = skip ? cancelledResults(job) : await probeAll(deps, job);
+    onProbed();
+    if (deps.signal.aborted) throw new Error("shutting down before the job finished");
+    const batch: DeviceResultBatch = {
+      v: 1,
+      operation_id: job.operation_id,
+      operation_type: job.operation_type,
+      options: job.options,
+      results,
+    };
+    await deps.js.publish(deps.names.subjects.result, encoder.encode(JSON.stringify(batch)), {
+      msgID: `${jobId}-res`,
+      timeout: 10_000,
+    });
+    deps.metrics.resultsPublished.inc();
+    msg.ack();
+    deps.metrics.jobs.inc({ priority, result: "acked" });
+    for (const r of results) deps.metrics.devices.inc({ outcome: r.outcome });
+    if (skip) log.info({ devices: results.length }, "job of a cancelled operation skipped");
+  } catch (err) {
+    onProbed();
+    msg.nak(deps.nakDelayMs ?? 2_000);
+    deps.metrics.jobs.inc({ priority, result: "nak" });
+    log.warn({ err: toError(err) }, "job handed back for redelivery");
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+function cancelledResults(job: DeviceJobBatch): DeviceResult[] {
+  const now = new Date().toISOString();
+  return job.devices.map((d) => ({
+    device_id: d.device_id,
+    outcome: "cancelled",
+    attempts: 1,
+    started_at: now,
+    finished_at: now,
+  }));
+}
+
+async function probeAll(deps: JobHandlerDeps, job: DeviceJobBatch): Promise<DeviceResult[]> {
+  const ctx = {
+    drivers: deps.drivers,
+    policy: deps.policy,
+    operationType: job.operation_type,
+    options: job.options,
+    needs: probeNeedsFor(job.operation_type, job.options),
+    signal: deps.signal,
+    onAttempt: (outcome: { ok: boolean; code?: string }, seconds: number) => {
+      deps.metrics.probes.inc({
+        outcome: outcome.ok ? "succeeded" : "failed",
+        error_code: outcome.ok ? "" : (outcome.code ?? ""),
+      });
+      deps.metrics.probeSeconds.observe(seconds);
+    },
+  };
+  return Promise.all(
+    job.devices.map((device) =>
+      deps.slots.run(async () => {
+        deps.metrics.devicesInFlight.inc();
+        try {
+          return await probeDevice(ctx, device);
+        } finally {
+          deps.metrics.devicesInFlight.dec();
+        }
+      }),
+    ),
+  );
+}

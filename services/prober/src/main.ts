@@ -1,0 +1,84 @@
+import { connectNats, jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
+import { natsNames, priorities } from "@headless-ops/contracts";
+import { createDb } from "@headless-ops/db";
+import {
+  createLogger,
+  createMetricsRegistry,
+  exitOnFatal,
+  Lifecycle,
+  loadConfig,
+  startOpsServer,
+} from "@headless-ops/runtime";
+import { registerConsumerLag } from "./consumer-lag.js";
+import { createDriverRegistry } from "./drivers/registry.js";
+import { createProberMetrics } from "./metrics.js";
+import { OperationStatusCache } from "./operation-status-cache.js";
+import { Prober } from "./prober.js";
+import { Semaphore } from "./semaphore.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = createLogger("prober", config);
+  const lifecycle = new Lifecycle(log, config.SHUTDOWN_GRACE_MS);
+  lifecycle.installSignalHandlers();
+
+  const db = createDb({
+    url: config.DATABASE_URL,
+    max: Math.min(config.DATABASE_POOL_MAX, 4),
+    applicationName: "prober",
+    onError: (err) => log.warn({ err }, "idle database client error"),
+  });
+  lifecycle.onShutdown("database", () => db.close());
+  const nc = await connectNats({ url: config.NATS_URL, name: "prober", log });
+  lifecycle.onShutdown("nats", () => nc.drain());
+  const jsm = await jetstreamManager(nc);
+  await provisionStreams(jsm, config.NATS_PREFIX, config.NATS_STREAM_REPLICAS);
+  const js = jetstream(nc);
+  const names = natsNames(config.NATS_PREFIX);
+
+  const registry = createMetricsRegistry("prober");
+  registerConsumerLag(
+    registry,
+    jsm,
+    priorities.map((p) => ({ stream: names.streams.deviceJobs, name: names.consumers.prober(p) })),
+  );
+  const ops = await startOpsServer({
+    host: config.HOST,
+    port: config.METRICS_PORT,
+    registry,
+    checks: [
+      { name: "postgres", check: () => db.pool.query("SELECT 1") },
+      { name: "nats", check: () => nc.flush() },
+    ],
+  });
+  lifecycle.onShutdown("ops server", () => ops.close());
+
+  const drivers = createDriverRegistry();
+  lifecycle.onShutdown("drivers", () => drivers.close());
+  const prober = new Prober({
+    js,
+    names,
+    log,
+    metrics: createProberMetrics(registry),
+    drivers,
+    policy: {
+      timeoutMs: config.PROBE_TIMEOUT_MS,
+      maxAttempts: config.PROBE_MAX_ATTEMPTS,
+      backoffMs: config.PROBE_RETRY_BACKOFF_MS,
+    },
+    slots: new Semaphore(config.PROBER_CONCURRENCY),
+    statuses: new OperationStatusCache(db.pool, config.PROBER_STATUS_CACHE_MS, (err, operationId) =>
+      log.warn({ err, operationId }, "operation status lookup failed"),
+    ),
+    concurrency: config.PROBER_CONCURRENCY,
+  });
+  // Leave a little of the grace for draining NATS and closing the pool.
+  lifecycle.onShutdown("prober", () => prober.stop(Math.max(0, config.SHUTDOWN_GRACE_MS - 3_000)));
+  await prober.start();
+  log.info(
+    { metricsPort: ops.port, drivers: drivers.names(), concurrency: config.PROBER_CONCURRENCY },
+    "prober started",
+  );
+}
+
+main().catch((err) => exitOnFatal(createLogger("prober", loadConfig({})))(err));

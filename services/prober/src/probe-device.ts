@@ -1,0 +1,119 @@
+import {
+  type DeviceResult,
+  type ErrorCode,
+  type JobDevice,
+  type OperationType,
+  type ProbeOptions,
+  transientErrorCodes,
+} from "@headless-ops/contracts";
+import type { ProbeNeeds, ProbeOutcome } from "./drivers/driver.js";
+import type { DriverRegistry } from "./drivers/registry.js";
+
+export type ProbePolicy = {
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffMs: number;
+};
+
+export type ProbeContext = {
+  drivers: DriverRegistry;
+  policy: ProbePolicy;
+  operationType: OperationType;
+  options: ProbeOptions;
+  needs: ProbeNeeds;
+  /** Aborts probes and backoff waits on forced shutdown. */
+  signal: AbortSignal;
+  /** Called after every attempt (metrics). */
+  onAttempt?: (outcome: ProbeOutcome, seconds: number) => void;
+};
+
+const transient = new Set<ErrorCode>(transientErrorCodes);
+
+/** One attempt under its own deadline; a driver that throws or overruns is classified, never thrown. */
+async function attemptOnce(ctx: ProbeContext, device: JobDevice, attempt: number): Promise<ProbeOutcome> {
+  const driver = ctx.drivers.get(device.driver);
+  if (!driver)
+    return { ok: false, code: "internal_errors", message: `no driver '${device.driver}' in this prober` };
+  const timeoutMs = ctx.options.probe_timeout_ms ?? ctx.policy.timeoutMs;
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort();
+  ctx.signal.addEventListener("abort", onOuterAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<ProbeOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve({ ok: false, code: "connection_timeouts", message: `no answer within ${timeoutMs} ms` });
+    }, timeoutMs);
+  });
+  try {
+    const probe = driver
+      .probe({
+        device,
+        operationType: ctx.operationType,
+        options: ctx.options,
+        needs: ctx.needs,
+        attempt,
+        signal: controller.signal,
+        timeoutMs,
+      })
+      .catch(
+        (err: unknown): ProbeOutcome => ({
+          ok: false,
+          code: "internal_errors",
+          message: err instanceof Error ? err.message.slice(0, 500) : "driver failed",
+        }),
+      );
+    return await Promise.race([probe, deadline]);
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Probes one device: transient failures (transientErrorCodes) are retried with exponential backoff
+ * up to maxAttempts, then reported failed; other failures are final at once.
+ */
+export async function probeDevice(ctx: ProbeContext, device: JobDevice): Promise<DeviceResult> {
+  const startedAt = new Date().toISOString();
+  let attempt = 0;
+  for (;;) {
+    attempt += 1;
+    const t0 = performance.now();
+    const outcome = await attemptOnce(ctx, device, attempt);
+    ctx.onAttempt?.(outcome, (performance.now() - t0) / 1000);
+    const base = { device_id: device.device_id, attempts: attempt, started_at: startedAt };
+    if (outcome.ok) {
+      return {
+        ...base,
+        outcome: "succeeded",
+        observed: outcome.observed,
+        finished_at: new Date().toISOString(),
+      };
+    }
+    const retry = transient.has(outcome.code) && attempt < ctx.policy.maxAttempts && !ctx.signal.aborted;
+    if (!retry) {
+      return {
+        ...base,
+        outcome: "failed",
+        error_code: outcome.code,
+        error_message: outcome.message.slice(0, 1024),
+        finished_at: new Date().toISOString(),
+      };
+    }
+    await wait(ctx.policy.backoffMs * 2 ** (attempt - 1), ctx.signal);
+  }
+}

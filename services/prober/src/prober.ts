@@ -1,0 +1,156 @@
+import type { JsMsg } from "@headless-ops/bus";
+import { type Priority, priorities } from "@headless-ops/contracts";
+import { toError } from "@headless-ops/runtime";
+import { decodeJob, handleJob, type JobHandlerDeps } from "./job-handler.js";
+
+type Intake = {
+  priority: Priority;
+  iterator: AsyncIterator<JsMsg>;
+  close: () => Promise<void>;
+  ready: JsMsg | undefined;
+  waiting: boolean;
+  closed: boolean;
+};
+
+export type ProberOptions = Omit<JobHandlerDeps, "signal"> & {
+  /** Devices probed at once by this replica (PROBER_CONCURRENCY). */
+  concurrency: number;
+  /** Job messages pulled ahead per priority; small, so other replicas and priorities are not starved. */
+  prefetch?: number;
+  /** Jobs in flight including those waiting for their result publish ack. */
+  maxJobs?: number;
+};
+
+/**
+ * Pulls from the three shared durable consumers (prober-high/normal/low) and always starts the
+ * highest-priority job available. At most one message per priority is taken off its iterator
+ * ahead of need, and iteration is what triggers the next pull, so low jobs are not hoarded.
+ * A job is admitted while the devices being probed stay under `concurrency`.
+ */
+export class Prober {
+  private readonly abort = new AbortController();
+  private readonly intakes: Intake[] = [];
+  private readonly jobs = new Set<Promise<void>>();
+  private admittedDevices = 0;
+  private stopping = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly o: ProberOptions) {}
+
+  async start(): Promise<void> {
+    for (const priority of priorities) {
+      const consumer = await this.o.js.consumers.get(
+        this.o.names.streams.deviceJobs,
+        this.o.names.consumers.prober(priority),
+      );
+      const messages = await consumer.consume({ max_messages: this.o.prefetch ?? 4 });
+      const intake: Intake = {
+        priority,
+        iterator: messages[Symbol.asyncIterator](),
+        close: () => messages.close().then(() => undefined),
+        ready: undefined,
+        waiting: false,
+        closed: false,
+      };
+      this.intakes.push(intake);
+      this.arm(intake);
+    }
+  }
+
+  /** Stops intake, hands back unstarted messages, waits for in-flight jobs; past the grace, aborts them (nak). */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const intake of this.intakes) {
+      intake.ready?.nak();
+      intake.ready = undefined;
+    }
+    await Promise.allSettled(this.intakes.map((i) => i.close()));
+    // Messages the client already pulled go back now rather than after their ack wait.
+    await Promise.allSettled(this.intakes.map((i) => drainAndNak(i.iterator)));
+    const timer = setTimeout(() => this.abort.abort(), graceMs);
+    await Promise.allSettled([...this.jobs]);
+    clearTimeout(timer);
+  }
+
+  /** Resolves once nothing is in flight and nothing is ready (tests). */
+  idle(): Promise<void> {
+    if (this.jobs.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private arm(intake: Intake): void {
+    if (intake.waiting || intake.ready || intake.closed || this.stopping) return;
+    intake.waiting = true;
+    intake.iterator.next().then(
+      (r) => {
+        intake.waiting = false;
+        if (r.done) {
+          intake.closed = true;
+          return;
+        }
+        if (this.stopping) {
+          r.value.nak();
+          return;
+        }
+        intake.ready = r.value;
+        this.dispatch();
+      },
+      (err) => {
+        intake.waiting = false;
+        intake.closed = true;
+        if (!this.stopping)
+          this.o.log.error({ err: toError(err), priority: intake.priority }, "job intake failed");
+      },
+    );
+  }
+
+  private dispatch(): void {
+    const maxJobs = this.o.maxJobs ?? 32;
+    while (!this.stopping && this.jobs.size < maxJobs) {
+      if (this.jobs.size > 0 && this.admittedDevices >= this.o.concurrency) return;
+      const intake = this.intakes.find((i) => i.ready);
+      if (!intake?.ready) return;
+      const msg = intake.ready;
+      intake.ready = undefined;
+      this.arm(intake);
+      const job = decodeJob(this.o, msg, intake.priority);
+      if (!job) continue;
+      const devices = job.devices.length;
+      this.admittedDevices += devices;
+      let released = false;
+      const onProbed = () => {
+        if (released) return;
+        released = true;
+        this.admittedDevices -= devices;
+        this.dispatch();
+      };
+      const run = handleJob(
+        { ...this.o, signal: this.abort.signal },
+        msg,
+        job,
+        intake.priority,
+        onProbed,
+      ).finally(() => {
+        onProbed();
+        this.jobs.delete(run);
+        if (this.jobs.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+        this.dispatch();
+      });
+      this.jobs.add(run);
+    }
+  }
+}
+
+async function drainAndNak(iterator: AsyncIterator<JsMsg>): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (Date.now() < deadline) {
+    const r = await Promise.race([
+      iterator.next(),
+      new Promise<IteratorResult<JsMsg>>((resolve) =>
+        setTimeout(() => resolve({ done: true, value: undefined }), 500),
+      ),
+    ]);
+    if (r.done) return;
+    r.value.nak();
+  }
+}

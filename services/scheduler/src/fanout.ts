@@ -1,0 +1,152 @@
+import type { JetStreamClient } from "@headless-ops/bus";
+import { type NatsNames, type Priority, priorities, priorityRank } from "@headless-ops/contracts";
+import {
+  advanceFanoutCursor,
+  type FanoutPage,
+  loadFanoutState,
+  markFanoutDone,
+  readFanoutPage,
+  tryLockFanout,
+  unlockFanout,
+} from "@headless-ops/db";
+import type { Logger } from "@headless-ops/runtime";
+import type pg from "pg";
+import type { SchedulerMetrics } from "./metrics.js";
+
+export type FanoutDeps = {
+  pool: pg.Pool;
+  js: JetStreamClient;
+  names: NatsNames;
+  log: Logger;
+  metrics: SchedulerMetrics;
+  /** Devices per job message. */
+  batchSize: number;
+  /** Ledger rows read per query. */
+  pageSize: number;
+  /** Pages whose publishes may be awaiting acks at once. */
+  pagesInFlight?: number;
+  signal: AbortSignal;
+};
+
+export type FanoutResult = "done" | "stopped" | "busy" | "skipped";
+
+const encoder = new TextEncoder();
+
+export function priorityOfRank(rank: number): Priority {
+  return priorities.find((p) => priorityRank[p] === rank) ?? "normal";
+}
+
+/** The ProbeOptions of an operation's request (what probers need; never credentials). */
+export function probeOptionsOf(request: unknown): {
+  update_firmware_info: boolean;
+  validate_connectivity: boolean;
+} {
+  const options = ((request ?? {}) as { options?: Record<string, unknown> }).options ?? {};
+  return {
+    update_firmware_info: options.update_firmware_info === true,
+    validate_connectivity: options.validate_connectivity === true,
+  };
+}
+
+/**
+ * Streams one operation's jobs to `ops.job.<priority>`: reads the ledger after the cursor page by
+ * page (never the whole operation), publishes FANOUT_BATCH_SIZE devices per message with many
+ * publishes in flight, and advances the cursor once a page's publishes are acked. A session
+ * advisory lock makes the fan-out single-writer across replicas; a crash resumes from the cursor.
+ */
+export async function fanOutOperation(deps: FanoutDeps, operationId: string): Promise<FanoutResult> {
+  const client = await deps.pool.connect();
+  let broken = false;
+  try {
+    if (!(await tryLockFanout(client, operationId))) return "busy";
+    try {
+      return await streamJobs(deps, client, operationId);
+    } finally {
+      await unlockFanout(client, operationId).catch((err) => {
+        broken = true;
+        deps.log.warn({ err, operationId }, "fan-out unlock failed");
+      });
+    }
+  } catch (err) {
+    broken = true;
+    throw err;
+  } finally {
+    // A connection that failed mid-fan-out is discarded, taking its advisory lock with it.
+    client.release(broken);
+  }
+}
+
+async function streamJobs(
+  deps: FanoutDeps,
+  client: pg.PoolClient,
+  operationId: string,
+): Promise<FanoutResult> {
+  const state = await loadFanoutState(client, operationId);
+  if (state?.status !== "in_progress" || state.fanoutDone || state.cancelRequested) return "skipped";
+  const log = deps.log.child({ operationId, round: state.dispatchRound });
+  const priority = priorityOfRank(state.priority);
+  const subject = deps.names.subjects.job(priority);
+  const header =
+    `{"v":1,"operation_id":"${operationId}","operation_type":${JSON.stringify(state.operationType)},` +
+    `"attempt":${state.dispatchRound},"options":${JSON.stringify(probeOptionsOf(state.request))},"devices":[`;
+  const window = deps.pagesInFlight ?? 3;
+  const inFlight: { last: string; acks: Promise<unknown> }[] = [];
+  const started = performance.now();
+  let devices = 0;
+  let messages = 0;
+
+  // Settles the oldest page: its publishes acked, then the cursor moves past it.
+  const settleOldest = async (): Promise<boolean> => {
+    const page = inFlight.shift();
+    if (!page) return true;
+    await page.acks;
+    return advanceFanoutCursor(client, operationId, state.dispatchRound, page.last);
+  };
+
+  let page: FanoutPage = await readFanoutPage(client, operationId, state.cursor, deps.pageSize);
+  while (page.deviceIds.length > 0) {
+    const last = page.deviceIds[page.deviceIds.length - 1] as string;
+    const acks: Promise<unknown>[] = [];
+    for (let i = 0; i < page.deviceIds.length; i += deps.batchSize) {
+      const msgId = `job-${operationId}-${page.deviceIds[i]}-r${state.dispatchRound}`;
+      const body = `${header}${page.jobJson.slice(i, i + deps.batchSize).join(",")}]}`;
+      acks.push(deps.js.publish(subject, encoder.encode(body), { msgID: msgId, timeout: 10_000 }));
+    }
+    const all = Promise.all(acks);
+    all.catch(() => undefined);
+    inFlight.push({ last, acks: all });
+    devices += page.deviceIds.length;
+    messages += acks.length;
+    deps.metrics.jobsPublished.inc({ priority }, acks.length);
+    deps.metrics.devicesPublished.inc({ priority }, page.deviceIds.length);
+    const next = readFanoutPage(client, operationId, last, deps.pageSize);
+    next.catch(() => undefined);
+    while (inFlight.length >= window) {
+      if (!(await settleOldest())) return stop(log, inFlight, next, "operation cancelled, ended or requeued");
+    }
+    if (deps.signal.aborted) return stop(log, inFlight, next, "shutting down", settleOldest);
+    page = await next;
+  }
+  while (inFlight.length > 0) {
+    if (!(await settleOldest()))
+      return stop(log, inFlight, undefined, "operation cancelled, ended or requeued");
+  }
+  await markFanoutDone(client, operationId, state.dispatchRound);
+  const seconds = (performance.now() - started) / 1000;
+  log.info({ devices, messages, seconds: Number(seconds.toFixed(3)) }, "fan-out done");
+  return "done";
+}
+
+async function stop(
+  log: Logger,
+  inFlight: { acks: Promise<unknown> }[],
+  next: Promise<unknown> | undefined,
+  reason: string,
+  settle?: () => Promise<boolean>,
+): Promise<FanoutResult> {
+  // On shutdown, pages already published get their cursor recorded so a restart does not redo them.
+  if (settle) while (inFlight.length > 0 && (await settle())) {}
+  await Promise.allSettled([next, ...inFlight.map((p) => p.acks)]);
+  log.info({ reason }, "fan-out stopped");
+  return "stopped";
+}

@@ -1,0 +1,144 @@
+import type { JetStreamClient } from "@headless-ops/bus";
+import type { NatsNames } from "@headless-ops/contracts";
+import {
+  claimDueOperation,
+  finalizeOperations,
+  msUntilNextDue,
+  unfinishedFanouts,
+  withTransaction,
+} from "@headless-ops/db";
+import { type Logger, toError } from "@headless-ops/runtime";
+import type pg from "pg";
+import { fanOutOperation } from "./fanout.js";
+import type { SchedulerMetrics } from "./metrics.js";
+
+export type SchedulerOptions = {
+  pool: pg.Pool;
+  js: JetStreamClient;
+  names: NatsNames;
+  log: Logger;
+  metrics: SchedulerMetrics;
+  sweepMs: number;
+  batchSize: number;
+  pageSize: number;
+  fanoutConcurrency: number;
+  /** Runs on every sweep: ends operations past their timeout (libs/db status helper). */
+  enforceTimeouts?: (pool: pg.Pool) => Promise<unknown>;
+};
+
+/**
+ * Wakes on `operation.created`, on a timer for the next due operation and on a periodic sweep;
+ * claims due operations by priority, then fans them out (a bounded number at a time), resumes
+ * unfinished fan-outs and enforces timeouts. Passes never overlap within one replica.
+ */
+export class Scheduler {
+  private readonly abort = new AbortController();
+  private readonly active = new Map<string, Promise<void>>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private dueTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly o: SchedulerOptions) {}
+
+  start(): void {
+    this.sweepTimer = setInterval(() => this.wake(), this.o.sweepMs);
+    this.wake();
+  }
+
+  /** Requests a pass as soon as possible; calls during a pass coalesce into one more pass. */
+  wake(): void {
+    if (this.abort.signal.aborted) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass()
+      .catch((err) => this.o.log.error({ err: toError(err) }, "scheduler pass failed"))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Stops timers, lets running fan-outs record their cursor and stop. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearInterval(this.sweepTimer);
+    clearTimeout(this.dueTimer);
+    await this.running;
+    await Promise.allSettled([...this.active.values()]);
+  }
+
+  /** Resolves when no pass and no fan-out runs (tests). */
+  async idle(): Promise<void> {
+    while (this.running || this.active.size > 0) {
+      await Promise.allSettled([this.running, ...this.active.values()]);
+    }
+  }
+
+  private async pass(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      const claimed = await withTransaction(this.o.pool, async (client) => {
+        const op = await claimDueOperation(client);
+        if (op && op.totalDevices === 0) await finalizeOperations(client, [op.id]);
+        return op;
+      });
+      if (!claimed) break;
+      this.o.metrics.operationsClaimed.inc();
+      this.o.log.info({ operationId: claimed.id, devices: claimed.totalDevices }, "operation claimed");
+      if (claimed.totalDevices > 0) this.startFanout(claimed.id);
+    }
+    if (this.abort.signal.aborted) return;
+    if (this.active.size < this.o.fanoutConcurrency) {
+      for (const id of await unfinishedFanouts(this.o.pool, 100)) this.startFanout(id);
+    }
+    if (this.o.enforceTimeouts) await this.o.enforceTimeouts(this.o.pool);
+    this.armDueTimer(await msUntilNextDue(this.o.pool));
+  }
+
+  private armDueTimer(ms: number | null): void {
+    clearTimeout(this.dueTimer);
+    if (ms === null || ms >= this.o.sweepMs || this.abort.signal.aborted) return;
+    // A few ms late rather than early: the claim is judged by the database clock.
+    this.dueTimer = setTimeout(() => this.wake(), ms + 5);
+  }
+
+  private startFanout(operationId: string): void {
+    if (this.active.has(operationId) || this.active.size >= this.o.fanoutConcurrency) return;
+    const log = this.o.log.child({ operationId });
+    let finished = false;
+    const run = fanOutOperation(
+      {
+        pool: this.o.pool,
+        js: this.o.js,
+        names: this.o.names,
+        log: this.o.log,
+        metrics: this.o.metrics,
+        batchSize: this.o.batchSize,
+        pageSize: this.o.pageSize,
+        signal: this.abort.signal,
+      },
+      operationId,
+    )
+      .then((result) => {
+        if (result === "busy") log.debug({}, "fan-out held by another replica");
+        finished = result === "done";
+      })
+      .catch((err) => {
+        this.o.metrics.fanoutErrors.inc();
+        log.error({ err: toError(err) }, "fan-out failed; resumes from its cursor on the next sweep");
+      })
+      .finally(() => {
+        this.active.delete(operationId);
+        this.o.metrics.fanoutsActive.set(this.active.size);
+        // A slot is free: deferred fan-outs need not wait for the next sweep.
+        if (finished && !this.abort.signal.aborted) this.wake();
+      });
+    this.active.set(operationId, run);
+    this.o.metrics.fanoutsActive.set(this.active.size);
+  }
+}
