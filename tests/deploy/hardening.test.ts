@@ -1,0 +1,137 @@
+import { loadConfig } from "@headless-ops/runtime";
+import { describe, expect, it } from "vitest";
+import { type K8sObject, ofKind, render, targets } from "./support/render.js";
+import {
+  type Container,
+  containerEnv,
+  containersOf,
+  ourPods,
+  type PodTemplate,
+  selects,
+  withProvided,
+} from "./support/workloads.js";
+
+type Rule = { ports?: { port: number; protocol?: string }[]; to?: unknown[]; from?: unknown[] };
+
+/** The NetworkPolicies selecting a pod, split by direction. */
+function policiesFor(objects: K8sObject[], pod: PodTemplate) {
+  const policies = ofKind(objects, "NetworkPolicy").filter((p) => selects(p.spec.podSelector, pod.labels));
+  const types = (p: K8sObject): string[] => p.spec.policyTypes ?? ["Ingress"];
+  return {
+    policies,
+    egress: policies
+      .filter((p) => types(p).includes("Egress"))
+      .flatMap((p) => (p.spec.egress ?? []) as Rule[]),
+    ingress: policies
+      .filter((p) => types(p).includes("Ingress"))
+      .flatMap((p) => (p.spec.ingress ?? []) as Rule[]),
+  };
+}
+
+const portsOf = (rules: Rule[]) =>
+  rules.flatMap((r) => (r.ports ?? [{ port: -1 }]).map((p) => `${p.protocol ?? "TCP"}/${p.port}`));
+
+describe.each(targets)("deploy/k8s/%s hardening", (target) => {
+  const objects = render(target);
+  const pods = ourPods(objects);
+
+  it("runs every container non-root, read-only, unprivileged, with requests and limits", () => {
+    for (const pod of pods) {
+      const id = `${pod.owner.kind}/${pod.owner.metadata.name}`;
+      expect(pod.spec.securityContext?.runAsNonRoot, id).toBe(true);
+      expect(pod.spec.securityContext?.runAsUser, id).toBeGreaterThan(0);
+      expect(pod.spec.automountServiceAccountToken, id).toBe(false);
+      for (const c of containersOf(pod) as Container[]) {
+        expect(c.securityContext, `${id}/${c.name}`).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"] },
+        });
+        expect(c.securityContext.privileged ?? false).toBe(false);
+        for (const kind of ["requests", "limits"]) {
+          expect(Object.keys(c.resources?.[kind] ?? {}).sort(), `${id}/${c.name} ${kind}`).toEqual([
+            "cpu",
+            "memory",
+          ]);
+        }
+      }
+    }
+  });
+
+  it("covers every Deployment with a PodDisruptionBudget that never blocks a drain", () => {
+    const pdbs = ofKind(objects, "PodDisruptionBudget");
+    for (const pod of pods.filter((p) => p.owner.kind === "Deployment")) {
+      const covering = pdbs.filter((pdb) => selects(pdb.spec.selector, pod.labels));
+      expect(covering.length, pod.owner.metadata.name).toBe(1);
+      expect(covering[0]?.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("denies all traffic to and from our pods except what each one needs", () => {
+    const provided = withProvided(target, objects);
+    for (const pod of pods) {
+      const name = pod.owner.metadata.name;
+      const { policies, egress, ingress } = policiesFor(objects, pod);
+      const deny = policies.find((p) => !p.spec.ingress && !p.spec.egress);
+      expect(deny?.spec.policyTypes.sort(), `${name}: default deny`).toEqual(["Egress", "Ingress"]);
+      const allowedEgress = ["UDP/53", "TCP/53", "TCP/5432"];
+      if (name !== "headless-ops-migrate") allowedEgress.push("TCP/4222");
+      if (name === "prober") allowedEgress.push("UDP/161");
+      expect([...new Set(portsOf(egress))].sort(), `${name}: egress ports`).toEqual(allowedEgress.sort());
+      const container = containersOf(pod)[0];
+      const config = loadConfig(containerEnv(container, provided).env);
+      const expectedIngress =
+        name === "api"
+          ? [`TCP/${config.PORT}`]
+          : name === "headless-ops-migrate"
+            ? []
+            : [`TCP/${config.METRICS_PORT}`];
+      expect(portsOf(ingress), `${name}: ingress ports`).toEqual(expectedIngress);
+      if (name !== "api")
+        for (const rule of ingress) expect(rule.from, `${name}: ingress sources`).toBeTruthy();
+    }
+  });
+
+  it("scales to the overlay's size: scheduler x2 by default, one of each in dev, several in prod", () => {
+    const replicas = (name: string) =>
+      objects.find((o) => o.kind === "Deployment" && o.metadata.name === name)?.spec.replicas;
+    if (target === "base") expect(replicas("scheduler")).toBe(2);
+    if (target === "overlays/dev") {
+      for (const d of ofKind(objects, "Deployment")) expect(d.spec.replicas, d.metadata.name).toBe(1);
+    }
+    if (target.startsWith("overlays/prod")) {
+      for (const name of ["api", "scheduler", "aggregator"]) expect(replicas(name)).toBeGreaterThanOrEqual(2);
+    }
+  });
+});
+
+describe("overlay infrastructure", () => {
+  it("dev runs NATS with JetStream and Postgres in the namespace", () => {
+    const objects = render("overlays/dev");
+    const nats = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === "nats");
+    expect(nats?.spec.template.spec.containers[0].args).toContain("--jetstream");
+    expect(objects.some((o) => o.kind === "StatefulSet" && o.metadata.name === "postgres")).toBe(true);
+  });
+
+  it("prod replicates streams three times and sizes Postgres connections for every pool", () => {
+    const objects = withProvided("overlays/prod", render("overlays/prod"));
+    const pods = ourPods(objects);
+    const configs = pods.map((p) => loadConfig(containerEnv(containersOf(p)[0], objects).env));
+    for (const c of configs) expect(c.NATS_STREAM_REPLICAS).toBe(3);
+    const [cluster] = ofKind(objects, "Cluster");
+    expect(cluster?.spec.instances).toBeGreaterThanOrEqual(3);
+    const [scaled] = ofKind(objects, "ScaledObject");
+    const maxReplicas = (pod: PodTemplate) =>
+      pod.owner.kind === "Job"
+        ? 1
+        : pod.owner.metadata.name === scaled?.spec.scaleTargetRef.name
+          ? Number(scaled?.spec.maxReplicaCount)
+          : Number(pod.owner.spec.replicas) + 1; // + maxSurge during a rollout
+    const connections = pods.reduce(
+      (sum, pod, i) => sum + maxReplicas(pod) * (configs[i]?.DATABASE_POOL_MAX ?? 0),
+      0,
+    );
+    const maxConnections = Number(cluster?.spec.postgresql.parameters.max_connections);
+    expect(connections).toBeLessThan(maxConnections - 10); // superuser_reserved_connections and operator
+  });
+});
