@@ -11,3 +11,6 @@ export {
   outbox,
 } from "./schema.js";
 export { finalizeOperations } from "./status/finalize.js";
+export { ETA_WINDOW_SECONDS, recountOperations } from "./status/recount.js";
+export { type RequeueOutcome, requeueStuckOperations } from "./status/requeue.js";
+export { enforceOperationTimeouts, type TimeoutOutcome } from "./status/timeouts.js";

@@ -1,0 +1,71 @@
+import type pg from "pg";
+import { finalizeOperations } from "./finalize.js";
+
+type Queryable = Pick<pg.PoolClient, "query">;
+
+/*
+ * Ledger rows are locked in (operation_id, device_id) order before they move, the order the
+ * aggregator's fold uses too, so a timeout racing a fold waits instead of deadlocking.
+ * A row moves only from pending/dispatched, so a row the aggregator finished first is left alone
+ * and counters move by exactly the rows this statement moved.
+ */
+const FAIL_UNFINISHED = `
+WITH locked AS (
+  SELECT od.operation_id, od.device_id
+    FROM operation_devices od
+   WHERE od.operation_id = ANY($1::bigint[]) AND od.status IN ('pending', 'dispatched')
+   ORDER BY od.operation_id, od.device_id
+   FOR UPDATE
+), moved AS (
+  UPDATE operation_devices od
+     SET status = 'failed', error_code = 'operation_timeouts',
+         error_message = 'operation timed out before this device finished', finished_at = now()
+    FROM locked l
+   WHERE od.operation_id = l.operation_id AND od.device_id = l.device_id
+     AND od.status IN ('pending', 'dispatched')
+  RETURNING od.operation_id
+), counts AS (
+  SELECT operation_id, count(*)::int AS n FROM moved GROUP BY operation_id
+)
+UPDATE operations o
+   SET processed_devices = o.processed_devices + c.n,
+       failed_devices = o.failed_devices + c.n,
+       error_summary = o.error_summary || jsonb_build_object(
+         'operation_timeouts', coalesce((o.error_summary ->> 'operation_timeouts')::int, 0) + c.n),
+       updated_at = now()
+  FROM counts c
+ WHERE o.id = c.operation_id
+RETURNING o.id, c.n AS timed_out`;
+
+export type TimeoutOutcome = {
+  /** In-progress operations past their deadline. */
+  expired: string[];
+  /** Devices failed with `operation_timeouts`, per operation. */
+  timedOut: Map<string, number>;
+  /** Operations that ended here, with their final status. */
+  finished: { id: string; status: string }[];
+};
+
+/**
+ * Enforces `options.timeout_minutes`: in every in-progress operation past `deadline_at` (all of
+ * them, or only `operationIds`), devices not yet terminal fail with `operation_timeouts`, the
+ * counters and `error_summary` move by exactly those rows, and the operation is finalized.
+ * Set-based and idempotent: a second call finds nothing to move. Call it inside a transaction.
+ */
+export async function enforceOperationTimeouts(
+  client: Queryable,
+  operationIds?: readonly string[],
+): Promise<TimeoutOutcome> {
+  const due = await client.query<{ id: string }>(
+    `SELECT id FROM operations
+      WHERE status = 'in_progress' AND deadline_at IS NOT NULL AND deadline_at <= now()
+        AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
+      ORDER BY id`,
+    [operationIds ?? null],
+  );
+  const expired = due.rows.map((r) => r.id);
+  if (expired.length === 0) return { expired, timedOut: new Map(), finished: [] };
+  const moved = await client.query<{ id: string; timed_out: number }>(FAIL_UNFINISHED, [expired]);
+  const finished = await finalizeOperations(client, expired);
+  return { expired, timedOut: new Map(moved.rows.map((r) => [r.id, r.timed_out])), finished };
+}

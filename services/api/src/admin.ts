@@ -1,0 +1,117 @@
+import { parseArgs } from "node:util";
+import { TokenRole } from "@headless-ops/contracts";
+import { createDb } from "@headless-ops/db";
+import { createLogger, exitOnFatal, loadConfig } from "@headless-ops/runtime";
+import type pg from "pg";
+import { generateToken, hashToken } from "./tokens.js";
+
+const USAGE = `usage: npm run admin -- <command>
+  org create --id 101 --name "Acme"
+  org list
+  token create --org 101 [--org 102 ...] [--role admin|operator|viewer] [--name ci]   (prints the token once)
+  token list
+  token revoke <id>`;
+
+class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+const positiveInt = (value: string | undefined, what: string): number => {
+  const n = Number(value);
+  if (!value || !Number.isSafeInteger(n) || n <= 0)
+    throw new UsageError(`${what} must be a positive integer`);
+  return n;
+};
+
+async function orgCreate(pool: pg.Pool, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { id: { type: "string" }, name: { type: "string" } } });
+  const id = positiveInt(values.id, "--id");
+  if (!values.name) throw new UsageError("--name is required");
+  await pool.query(
+    "INSERT INTO organizations (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name",
+    [id, values.name],
+  );
+  console.log(`organization ${id} "${values.name}" saved`);
+}
+
+async function tokenCreate(pool: pg.Pool, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      org: { type: "string", multiple: true },
+      role: { type: "string", default: "operator" },
+      name: { type: "string", default: "" },
+    },
+  });
+  const orgs = [...new Set((values.org ?? []).map((o) => positiveInt(o, "--org")))];
+  if (orgs.length === 0) throw new UsageError("at least one --org is required");
+  const role = TokenRole.safeParse(values.role);
+  if (!role.success) throw new UsageError("--role must be admin, operator or viewer");
+  const known = await pool.query<{ id: string }>(
+    "SELECT id FROM organizations WHERE id = ANY($1::bigint[])",
+    [orgs],
+  );
+  const missing = orgs.filter((o) => !known.rows.some((r) => Number(r.id) === o));
+  if (missing.length > 0)
+    throw new UsageError(`unknown organization(s) ${missing.join(", ")}: create them first`);
+  const token = generateToken();
+  const res = await pool.query<{ id: string }>(
+    "INSERT INTO api_tokens (name, token_hash, role, organization_ids) VALUES ($1, $2, $3, $4::bigint[]) RETURNING id",
+    [values.name, hashToken(token), role.data, orgs],
+  );
+  console.error(
+    `token ${res.rows[0]?.id} (${role.data}, organizations ${orgs.join(", ")}) — shown once, store it now:`,
+  );
+  console.log(token);
+}
+
+async function tokenRevoke(pool: pg.Pool, args: string[]): Promise<void> {
+  const id = positiveInt(args[0], "token id");
+  const res = await pool.query(
+    "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1",
+    [id],
+  );
+  if (res.rowCount === 0) throw new UsageError(`no token ${id}`);
+  console.log(`token ${id} revoked`);
+}
+
+async function list(pool: pg.Pool, what: "org" | "token"): Promise<void> {
+  const sql =
+    what === "org"
+      ? "SELECT id, name, created_at FROM organizations ORDER BY id"
+      : `SELECT id, name, role, organization_ids, created_at, last_used_at, revoked_at
+           FROM api_tokens ORDER BY id`;
+  const res = await pool.query(sql);
+  console.table(res.rows);
+}
+
+async function run(pool: pg.Pool, argv: string[]): Promise<void> {
+  const [noun, verb, ...rest] = argv;
+  const command = `${noun ?? ""} ${verb ?? ""}`;
+  if (command === "org create") return orgCreate(pool, rest);
+  if (command === "org list") return list(pool, "org");
+  if (command === "token create") return tokenCreate(pool, rest);
+  if (command === "token list") return list(pool, "token");
+  if (command === "token revoke") return tokenRevoke(pool, rest);
+  throw new UsageError(noun ? `unknown command: ${command.trim()}` : "no command given");
+}
+
+/** `npm run admin -- …`: organizations and API tokens. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const db = createDb({ url: config.DATABASE_URL, max: 1, applicationName: "admin" });
+  try {
+    await run(db.pool, process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`${(err as Error).message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch(exitOnFatal(createLogger("admin", { LOG_LEVEL: "info", LOG_PRETTY: false })));

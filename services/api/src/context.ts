@@ -1,0 +1,21 @@
+import type { JetStreamClient, NatsConnection } from "@headless-ops/bus";
+import type { Config, CredentialSealer, Logger } from "@headless-ops/runtime";
+import type pg from "pg";
+import type { ApiMetrics } from "./metrics.js";
+import type { OutboxRelay } from "./relay.js";
+import type { StatusHelpers } from "./status-helpers.js";
+
+/** What the routes share: built once by `buildApp`, read-only afterwards. */
+export type AppContext = {
+  config: Config;
+  log: Logger;
+  pool: pg.Pool;
+  /** Undefined when CREDENTIAL_KEY is not configured: devices with credentials are then refused. */
+  sealer: CredentialSealer | undefined;
+  statusHelpers: StatusHelpers;
+  metrics: ApiMetrics;
+  nats: () => NatsConnection | undefined;
+  jetstream: () => JetStreamClient | undefined;
+  /** Set when the app runs a relay: a POST wakes it so the event goes out at once. */
+  relay: OutboxRelay | undefined;
+};

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { HttpError } from "../errors.js";
+import { parseDeviceCsv } from "./csv.js";
+
+function statusOf(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof HttpError ? err.statusCode : -1;
+  }
+  return undefined;
+}
+
+describe("parseDeviceCsv", () => {
+  it("maps rows to device objects with their line numbers", () => {
+    const csv = [
+      "organization_id,hostname,device_type,mgmt_address,driver,snmp_version,community,mgmt_port",
+      "101,r1,router,10.0.0.1,snmp,v2c,public,161",
+      "",
+      "102,s1,switch,,,,,",
+    ].join("\n");
+    expect(parseDeviceCsv(csv, 10)).toEqual([
+      {
+        line: 2,
+        device: {
+          organization_id: 101,
+          hostname: "r1",
+          device_type: "router",
+          mgmt_address: "10.0.0.1",
+          mgmt_port: 161,
+          driver: "snmp",
+          credentials: { version: "v2c", community: "public" },
+        },
+      },
+      { line: 4, device: { organization_id: 102, hostname: "s1", device_type: "switch" } },
+    ]);
+  });
+
+  it("rejects unknown or missing columns with 422 and broken CSV with 400", () => {
+    expect(statusOf(() => parseDeviceCsv("organization_id,hostname,colour\n1,a,red", 10))).toBe(422);
+    expect(statusOf(() => parseDeviceCsv('organization_id,hostname,device_type\n1,"a,router', 10))).toBe(400);
+    expect(statusOf(() => parseDeviceCsv("", 10))).toBe(400);
+  });
+
+  it("enforces the row limit", () => {
+    const csv = "organization_id,hostname,device_type\n1,a,router\n1,b,router";
+    expect(statusOf(() => parseDeviceCsv(csv, 1))).toBe(422);
+  });
+});

@@ -1,0 +1,121 @@
+import type { FieldError } from "@headless-ops/contracts";
+import { parse } from "csv-parse/sync";
+import { badRequest, unprocessable } from "../errors.js";
+
+/** Columns a device CSV may have (any order; only organization_id, hostname and device_type are required). */
+export const CSV_COLUMNS = [
+  "organization_id",
+  "hostname",
+  "device_type",
+  "status",
+  "mgmt_address",
+  "mgmt_port",
+  "driver",
+  "snmp_version",
+  "community",
+  "snmp_user",
+  "security_level",
+  "auth_protocol",
+  "auth_key",
+  "priv_protocol",
+  "priv_key",
+  "serial",
+  "model",
+  "vendor",
+  "firmware",
+  "sim_latency_ms",
+  "sim_fail_rate",
+  "sim_fail_code",
+] as const;
+type Column = (typeof CSV_COLUMNS)[number];
+type Cells = Partial<Record<Column, string>>;
+
+/** One data row: its line in the file and the device object it describes (validated later). */
+export type CsvDevice = { line: number; device: Record<string, unknown> };
+
+const num = (v: string | undefined) =>
+  v === undefined ? undefined : /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+
+function credentialsOf(c: Cells): Record<string, unknown> | undefined {
+  if (!c.snmp_version) return undefined;
+  if (c.snmp_version === "v2c") return { version: "v2c", community: c.community };
+  return {
+    version: c.snmp_version,
+    user: c.snmp_user,
+    security_level: c.security_level,
+    auth_protocol: c.auth_protocol,
+    auth_key: c.auth_key,
+    priv_protocol: c.priv_protocol,
+    priv_key: c.priv_key,
+  };
+}
+
+function simOf(c: Cells): Record<string, unknown> | undefined {
+  if (c.sim_latency_ms === undefined && c.sim_fail_rate === undefined && c.sim_fail_code === undefined) {
+    return undefined;
+  }
+  return { latency_ms: num(c.sim_latency_ms), fail_rate: num(c.sim_fail_rate), fail_code: c.sim_fail_code };
+}
+
+/** A CSV row as the same object `POST /devices/` takes, so one schema validates both. */
+function deviceOf(c: Cells): Record<string, unknown> {
+  const device: Record<string, unknown> = {
+    organization_id: num(c.organization_id),
+    hostname: c.hostname,
+    device_type: c.device_type,
+    status: c.status,
+    mgmt_address: c.mgmt_address,
+    mgmt_port: num(c.mgmt_port),
+    driver: c.driver,
+    credentials: credentialsOf(c),
+    sim: simOf(c),
+    serial: c.serial,
+    model: c.model,
+    vendor: c.vendor,
+    firmware: c.firmware,
+  };
+  return Object.fromEntries(Object.entries(device).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Parses a device CSV with a header row. Broken CSV is a 400 naming the line; unknown or missing
+ * columns a 422. Empty cells mean "not given". Credential cells are never echoed in errors.
+ */
+export function parseDeviceCsv(text: string, maxRows: number): CsvDevice[] {
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parse(text, {
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }) as unknown as typeof rows;
+  } catch (err) {
+    const line = (err as { lines?: number }).lines;
+    throw badRequest("The CSV could not be parsed.", [
+      { path: line ? `line ${line}` : "(body)", message: err instanceof Error ? err.message : "invalid CSV" },
+    ]);
+  }
+  const [header, ...data] = rows;
+  if (!header) throw badRequest("The CSV is empty; it needs a header row.");
+  const names = header.record.map((h) => h.toLowerCase());
+  const errors: FieldError[] = names.flatMap((name) =>
+    (CSV_COLUMNS as readonly string[]).includes(name)
+      ? []
+      : [{ path: `header.${name}`, message: "unknown column" }],
+  );
+  for (const required of ["organization_id", "hostname", "device_type"]) {
+    if (!names.includes(required))
+      errors.push({ path: `header.${required}`, message: "required column missing" });
+  }
+  if (data.length > maxRows) errors.push({ path: "(body)", message: `at most ${maxRows} rows per import` });
+  if (errors.length > 0) throw unprocessable(errors, "Invalid CSV header.");
+  return data.map(({ record, info }) => {
+    const cells: Cells = {};
+    names.forEach((name, i) => {
+      const value = record[i];
+      if (value !== undefined && value !== "") cells[name as Column] = value;
+    });
+    return { line: info.lines, device: deviceOf(cells) };
+  });
+}

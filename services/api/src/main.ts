@@ -1,0 +1,69 @@
+import {
+  connectNats,
+  type JetStreamClient,
+  jetstream,
+  jetstreamManager,
+  type NatsConnection,
+  provisionStreams,
+} from "@headless-ops/bus";
+import { createDb } from "@headless-ops/db";
+import { createLogger, exitOnFatal, Lifecycle, loadConfig } from "@headless-ops/runtime";
+import { buildApp } from "./app.js";
+import { OutboxRelay } from "./relay.js";
+
+/** Composition root: config, connections, HTTP server, outbox relay, graceful shutdown. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = createLogger("api", config);
+  const lifecycle = new Lifecycle(log, config.SHUTDOWN_GRACE_MS);
+  lifecycle.installSignalHandlers();
+
+  const db = createDb({
+    url: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    applicationName: "api",
+    onError: (err) => log.warn({ err }, "idle database connection lost"),
+  });
+  lifecycle.onShutdown("postgres", () => db.close());
+
+  // NATS connects in the background: the API serves (and POSTs succeed) while it is unreachable;
+  // the relay publishes the outbox once it is there.
+  let nc: NatsConnection | undefined;
+  let js: JetStreamClient | undefined;
+  const natsReady = connectNats({ url: config.NATS_URL, name: "api", log })
+    .then(async (conn) => {
+      nc = conn;
+      await provisionStreams(await jetstreamManager(conn), config.NATS_PREFIX, config.NATS_STREAM_REPLICAS);
+      js = jetstream(conn);
+      relay.wake();
+      log.info({ nats: config.NATS_URL }, "nats connected");
+    })
+    .catch((err) => log.error({ err }, "nats connection failed; events stay in the outbox"));
+  lifecycle.onShutdown("nats", async () => {
+    await Promise.race([natsReady, new Promise((r) => setTimeout(r, 1_000))]);
+    await nc?.drain();
+  });
+
+  const relay = new OutboxRelay({
+    pool: db.pool,
+    jetstream: () => js,
+    log: log.child({ component: "relay" }),
+    intervalMs: config.RELAY_INTERVAL_MS,
+    batchSize: config.RELAY_BATCH_SIZE,
+    publishTimeoutMs: config.RELAY_PUBLISH_TIMEOUT_MS,
+  });
+  relay.start();
+  lifecycle.onShutdown("relay", () => relay.stop());
+
+  const app = await buildApp({
+    config,
+    log,
+    db,
+    relay,
+    nats: { connection: () => nc, jetstream: () => js },
+  });
+  lifecycle.onShutdown("http", () => app.close());
+  await app.listen({ host: config.HOST, port: config.PORT });
+}
+
+main().catch(exitOnFatal(createLogger("api", { LOG_LEVEL: "info", LOG_PRETTY: false })));

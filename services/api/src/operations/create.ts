@@ -1,0 +1,134 @@
+import {
+  type CreateOperationBody,
+  natsNames,
+  type OperationCreated,
+  type StoredOperationRequest,
+} from "@headless-ops/contracts";
+import { withTransaction } from "@headless-ops/db";
+import type pg from "pg";
+import type { Principal } from "../auth.js";
+import { conflict } from "../errors.js";
+import { countTargets, estimateMinutes, measuredDevicesPerMinute } from "../estimate.js";
+import { OPERATION_COLUMNS, type OperationRow } from "../operation-view.js";
+import { normalizeRequest, rankOf, sameRequest } from "./normalize.js";
+
+export type CreateDeps = { pool: pg.Pool; natsPrefix: string; defaultDevicesPerMinute: number };
+
+type Queryable = Pick<pg.PoolClient, "query">;
+
+const UNIQUE_VIOLATION = "23505";
+
+async function findByKey(db: Queryable, tokenId: string, key: string): Promise<OperationRow | undefined> {
+  const res = await db.query<OperationRow>(
+    `SELECT ${OPERATION_COLUMNS} FROM operations WHERE created_by = $1 AND idempotency_key = $2`,
+    [tokenId, key],
+  );
+  return res.rows[0];
+}
+
+/**
+ * Inserts an operation and its `operation.created` outbox row in one transaction; the relay
+ * publishes the event. Returns the stored row.
+ */
+export async function insertOperation(
+  client: Queryable,
+  natsPrefix: string,
+  fields: {
+    request: StoredOperationRequest;
+    tokenId: string;
+    idempotencyKey: string | null;
+    targetCount: number;
+    estimatedMinutes: number;
+    retryOf: string | null;
+  },
+): Promise<OperationRow> {
+  const { request } = fields;
+  const inserted = await client.query<OperationRow>(
+    `INSERT INTO operations (operation_type, priority, organization_ids, request, scheduled_for,
+        target_device_count, estimated_duration_minutes, created_by, idempotency_key, retry_of)
+     VALUES ($1, $2, $3::bigint[], $4::jsonb, $5, $6, $7, $8, $9, $10)
+     RETURNING ${OPERATION_COLUMNS}`,
+    [
+      request.operation_type,
+      rankOf(request),
+      request.target_organizations,
+      JSON.stringify(request),
+      request.schedule.execute_at,
+      fields.targetCount,
+      fields.estimatedMinutes,
+      fields.tokenId,
+      fields.idempotencyKey,
+      fields.retryOf,
+    ],
+  );
+  const row = inserted.rows[0] as OperationRow;
+  const event: OperationCreated = {
+    v: 1,
+    operation_id: row.id,
+    priority: request.schedule.priority,
+    scheduled_for: row.scheduled_for.toISOString(),
+  };
+  await client.query("INSERT INTO outbox (subject, msg_id, payload) VALUES ($1, $2, $3::jsonb)", [
+    natsNames(natsPrefix).subjects.operationCreated,
+    `op-${row.id}-created`,
+    JSON.stringify(event),
+  ]);
+  return row;
+}
+
+/** Estimated minutes for `count` devices at the measured (or configured) throughput. */
+export async function estimateFor(deps: CreateDeps, count: number): Promise<number> {
+  const perMinute = (await measuredDevicesPerMinute(deps.pool)) ?? deps.defaultDevicesPerMinute;
+  return estimateMinutes(count, perMinute);
+}
+
+/**
+ * Creates an operation, or with an Idempotency-Key already used by this token returns the original
+ * (`created: false`); the same key with a different request is a 409.
+ */
+export async function createOperation(
+  deps: CreateDeps,
+  principal: Principal,
+  body: CreateOperationBody,
+  idempotencyKey: string | undefined,
+): Promise<{ row: OperationRow; created: boolean }> {
+  const request = normalizeRequest(body, new Date());
+  const replayOf = (original: OperationRow) => {
+    if (!sameRequest(original.request, request, body.schedule?.execute_at !== undefined)) {
+      throw conflict("This Idempotency-Key was already used with a different request.", [
+        { path: "Idempotency-Key", message: `already used by operation ${original.id}` },
+      ]);
+    }
+    return { row: original, created: false };
+  };
+  if (idempotencyKey) {
+    const original = await findByKey(deps.pool, principal.tokenId, idempotencyKey);
+    if (original) return replayOf(original);
+  }
+  const targetCount = await countTargets(deps.pool, {
+    organizationIds: request.target_organizations,
+    types: request.device_filters.types,
+    statuses: request.device_filters.status,
+  });
+  const estimatedMinutes = await estimateFor(deps, targetCount);
+  try {
+    const row = await withTransaction(deps.pool, (client) =>
+      insertOperation(client, deps.natsPrefix, {
+        request,
+        tokenId: principal.tokenId,
+        idempotencyKey: idempotencyKey ?? null,
+        targetCount,
+        estimatedMinutes,
+        retryOf: null,
+      }),
+    );
+    return { row, created: true };
+  } catch (err) {
+    // A concurrent request with the same key committed first: answer with its operation.
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION && idempotencyKey) {
+      const original = await findByKey(deps.pool, principal.tokenId, idempotencyKey);
+      if (original) return replayOf(original);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,77 @@
+import type { OperationStatus, OperationType } from "@headless-ops/contracts";
+import type pg from "pg";
+import type { Principal } from "../auth.js";
+import { OPERATION_COLUMNS, type OperationRow } from "../operation-view.js";
+import type { Page } from "../pagination.js";
+
+type Queryable = Pick<pg.Pool, "query">;
+
+export type OperationFilters = {
+  status?: OperationStatus | undefined;
+  operationType?: OperationType | undefined;
+  organizationId?: number | undefined;
+};
+
+/*
+ * Tenancy: a token sees an operation only when every organization the operation targets is one
+ * of the token's (`<@`, served by the GIN index). An operation spanning another tenant stays invisible.
+ */
+const VISIBLE = "organization_ids <@ $1::bigint[]";
+
+/** A numeric id or nothing: a malformed id is simply not found. */
+export function parseId(id: string | undefined): string | undefined {
+  return id !== undefined && /^\d{1,18}$/.test(id) ? id : undefined;
+}
+
+export async function findOperation(
+  db: Queryable,
+  principal: Principal,
+  id: string | undefined,
+): Promise<OperationRow | undefined> {
+  const valid = parseId(id);
+  if (!valid) return undefined;
+  const res = await db.query<OperationRow>(
+    `SELECT ${OPERATION_COLUMNS} FROM operations WHERE ${VISIBLE} AND id = $2`,
+    [principal.organizationIds, valid],
+  );
+  return res.rows[0];
+}
+
+/** One page of visible operations, newest first, with the total count for the envelope. */
+export async function listOperations(
+  db: Queryable,
+  principal: Principal,
+  filters: OperationFilters,
+  page: Page,
+): Promise<{ count: number; rows: OperationRow[] }> {
+  const where = `${VISIBLE}
+    AND ($2::text IS NULL OR status = $2)
+    AND ($3::text IS NULL OR operation_type = $3)
+    AND ($4::bigint IS NULL OR organization_ids @> ARRAY[$4::bigint])`;
+  const params = [
+    principal.organizationIds,
+    filters.status ?? null,
+    filters.operationType ?? null,
+    filters.organizationId ?? null,
+  ];
+  const [count, rows] = await Promise.all([
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM operations WHERE ${where}`, params),
+    db.query<OperationRow>(
+      `SELECT ${OPERATION_COLUMNS} FROM operations WHERE ${where}
+        ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6`,
+      [...params, page.pageSize, page.offset],
+    ),
+  ]);
+  return { count: count.rows[0]?.n ?? 0, rows: rows.rows };
+}
+
+/** Re-reads rows after the status helpers changed them, keeping the given order. */
+export async function reloadOperations(db: Queryable, ids: readonly string[]): Promise<OperationRow[]> {
+  if (ids.length === 0) return [];
+  const res = await db.query<OperationRow>(
+    `SELECT ${OPERATION_COLUMNS} FROM operations WHERE id = ANY($1::bigint[])`,
+    [ids],
+  );
+  const byId = new Map(res.rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}

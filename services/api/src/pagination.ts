@@ -1,0 +1,41 @@
+import type { FastifyRequest } from "fastify";
+import { HttpError } from "./errors.js";
+
+export type Page = { page: number; pageSize: number; offset: number };
+
+export function pageOf(query: { page: number; page_size: number }): Page {
+  return { page: query.page, pageSize: query.page_size, offset: (query.page - 1) * query.page_size };
+}
+
+/** DRF answers 404 "Invalid page." for a page past the last one (page 1 of nothing is fine). */
+export function assertPageExists(page: Page, count: number): void {
+  if (page.page > 1 && page.offset >= count) throw new HttpError(404, "Invalid page.");
+}
+
+/** The absolute base URL: PUBLIC_URL when configured, else the request's own scheme and host. */
+export function baseUrl(req: FastifyRequest, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl.replace(/\/+$/, "");
+  return `${req.protocol}://${req.host}`;
+}
+
+/** Absolute `next` and `previous` links that keep every other query parameter of the request. */
+export function pageLinks(
+  req: FastifyRequest,
+  publicUrl: string | undefined,
+  page: Page,
+  count: number,
+): { next: string | null; previous: string | null } {
+  const [path = "/", search = ""] = req.url.split("?");
+  const link = (n: number) => {
+    const params = new URLSearchParams(search);
+    if (n === 1) params.delete("page");
+    else params.set("page", String(n));
+    const qs = params.toString();
+    return `${baseUrl(req, publicUrl)}${path}${qs ? `?${qs}` : ""}`;
+  };
+  const hasNext = page.offset + page.pageSize < count;
+  return {
+    next: hasNext ? link(page.page + 1) : null,
+    previous: page.page > 1 ? link(page.page - 1) : null,
+  };
+}

@@ -1,0 +1,57 @@
+import { DEVICE_IMPORT_MAX, ErrorBody } from "@headless-ops/contracts";
+import { withTransaction } from "@headless-ops/db";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { requireWriter } from "../auth.js";
+import type { AppContext } from "../context.js";
+import { parseDeviceCsv } from "../devices/csv.js";
+import { prepareBatch } from "../devices/device-batch.js";
+import { insertDevices } from "../devices/device-repository.js";
+import { badRequest, conflict } from "../errors.js";
+import { DEVICES_PATH } from "./devices.js";
+import { errorResponses } from "./responses.js";
+
+const ImportResult = z.object({ created: z.number().int() });
+
+/** `POST /devices/import`: a CSV with a header row; all rows or none, errors named by line. */
+export function deviceImportRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.addContentTypeParser(["text/csv", "application/csv"], { parseAs: "string" }, (_req, body, done) => {
+    done(null, body);
+  });
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    `${DEVICES_PATH}import`,
+    {
+      schema: {
+        summary: "Import devices from CSV (text/csv)",
+        description:
+          "Columns: organization_id, hostname, device_type (required), status, mgmt_address, mgmt_port, driver, snmp_version, community, snmp_user, security_level, auth_protocol, auth_key, priv_protocol, priv_key, serial, model, vendor, firmware, sim_latency_ms, sim_fail_rate, sim_fail_code. Errors name the CSV line: `line 4.hostname`.",
+        tags: ["devices"],
+        consumes: ["text/csv"],
+        response: { 201: ImportResult, ...errorResponses, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const principal = requireWriter(req);
+      if (typeof req.body !== "string") throw badRequest("Send the CSV with Content-Type: text/csv.");
+      const rows = parseDeviceCsv(req.body, DEVICE_IMPORT_MAX);
+      const records = await prepareBatch(
+        ctx.pool,
+        principal,
+        ctx.sealer,
+        rows.map((row) => row.device),
+        (i) => `line ${rows[i]?.line ?? "?"}`,
+      );
+      const inserted = await withTransaction(ctx.pool, (client) => insertDevices(client, records)).catch(
+        (err) => {
+          if ((err as { code?: string }).code === "23505")
+            throw conflict("A device with this hostname already exists.");
+          throw err;
+        },
+      );
+      req.log.info({ devices: inserted.length }, "devices imported");
+      return reply.code(201).send({ created: inserted.length });
+    },
+  );
+}

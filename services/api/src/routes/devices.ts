@@ -1,0 +1,177 @@
+import {
+  DEVICE_BATCH_MAX,
+  DeviceInput,
+  DeviceListQuery,
+  DevicePatch,
+  DeviceView,
+  ErrorBody,
+  pageOf,
+} from "@headless-ops/contracts";
+import { withTransaction } from "@headless-ops/db";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf, requireOrganizations, requireWriter } from "../auth.js";
+import type { AppContext } from "../context.js";
+import { NO_KEY_MESSAGE, prepareBatch } from "../devices/device-batch.js";
+import {
+  deleteDevice,
+  findDevice,
+  insertDevices,
+  listDevices,
+  updateDevice,
+} from "../devices/device-repository.js";
+import { deviceView } from "../devices/device-view.js";
+import { badRequest, conflict, notFound, unprocessable } from "../errors.js";
+import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.js";
+import { parseOr422 } from "../validation.js";
+import { errorResponses } from "./responses.js";
+
+export const DEVICES_PATH = "/api/v1/devices/";
+const Params = z.object({ id: z.string().max(32) });
+const BatchView = z.object({ count: z.number().int(), results: z.array(DeviceView) });
+
+/** Device inventory: list, create one or a batch, get, patch, delete. */
+export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    DEVICES_PATH,
+    {
+      schema: {
+        summary: "List devices",
+        tags: ["devices"],
+        querystring: DeviceListQuery,
+        response: { 200: pageOf(DeviceView), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const page = pageFrom(q);
+      const filters = {
+        organizationId: q.organization_id,
+        deviceType: q.device_type,
+        status: q.status,
+        driver: q.driver,
+        hostname: q.hostname,
+      };
+      const { count, rows } = await listDevices(ctx.pool, principalOf(req), filters, page);
+      assertPageExists(page, count);
+      return { count, ...pageLinks(req, ctx.config.PUBLIC_URL, page, count), results: rows.map(deviceView) };
+    },
+  );
+
+  r.post(
+    DEVICES_PATH,
+    {
+      schema: {
+        summary: "Register one device, or a batch (a JSON array, all or nothing)",
+        tags: ["devices"],
+        body: z.union([DeviceInput, z.array(DeviceInput).max(DEVICE_BATCH_MAX)]),
+        response: { 201: z.union([DeviceView, BatchView]), ...errorResponses, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const principal = requireWriter(req);
+      const body = req.body as unknown;
+      if (body === undefined || body === null) throw badRequest("A request body is required.");
+      const batch = Array.isArray(body);
+      const items = batch ? body : [body];
+      if (batch && (items.length === 0 || items.length > DEVICE_BATCH_MAX)) {
+        throw unprocessable([{ path: "(body)", message: `a batch holds 1 to ${DEVICE_BATCH_MAX} devices` }]);
+      }
+      const label = batch ? (i: number) => String(i) : () => "";
+      const records = await prepareBatch(ctx.pool, principal, ctx.sealer, items, (i) => label(i));
+      const rows = await withTransaction(ctx.pool, (client) => insertDevices(client, records)).catch(
+        (err) => {
+          if ((err as { code?: string }).code === "23505")
+            throw conflict("A device with this hostname already exists.");
+          throw err;
+        },
+      );
+      req.log.info({ devices: rows.length }, "devices created");
+      const views = rows.map(deviceView);
+      return reply.code(201).send(batch ? { count: views.length, results: views } : (views[0] as DeviceView));
+    },
+  );
+
+  r.get(
+    `${DEVICES_PATH}:id`,
+    {
+      schema: {
+        summary: "Get a device",
+        tags: ["devices"],
+        params: Params,
+        response: { 200: DeviceView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const row = await findDevice(ctx.pool, principalOf(req), req.params.id);
+      if (!row) throw notFound();
+      return deviceView(row);
+    },
+  );
+
+  r.patch(
+    `${DEVICES_PATH}:id`,
+    {
+      schema: {
+        summary: "Update a device (null clears a field; credentials are replaced, or removed with null)",
+        tags: ["devices"],
+        params: Params,
+        body: DevicePatch,
+        response: { 200: DeviceView, ...errorResponses, 409: ErrorBody },
+      },
+    },
+    async (req) => {
+      const principal = requireWriter(req);
+      const existing = await findDevice(ctx.pool, principal, req.params.id);
+      if (!existing) throw notFound();
+      const patch = parseOr422(DevicePatch, req.body as unknown);
+      const driver = patch.driver ?? existing.driver;
+      const address = patch.mgmt_address === undefined ? existing.mgmt_address : patch.mgmt_address;
+      if (driver === "snmp" && !address) {
+        throw unprocessable([{ path: "mgmt_address", message: "required when driver is snmp" }]);
+      }
+      if (patch.credentials && !ctx.sealer)
+        throw unprocessable([{ path: "credentials", message: NO_KEY_MESSAGE }]);
+      const sealed =
+        patch.credentials === undefined
+          ? undefined
+          : patch.credentials === null
+            ? null
+            : ctx.sealer?.seal(patch.credentials);
+      requireOrganizations(principal, [{ id: Number(existing.organization_id), path: "organization_id" }]);
+      const row = await updateDevice(ctx.pool, existing.id, patch, sealed).catch((err) => {
+        if ((err as { code?: string }).code === "23505") {
+          throw conflict("A device with this hostname already exists.", [
+            { path: "hostname", message: "already exists" },
+          ]);
+        }
+        throw err;
+      });
+      if (!row) throw notFound();
+      return deviceView(row);
+    },
+  );
+
+  r.delete(
+    `${DEVICES_PATH}:id`,
+    {
+      schema: {
+        summary: "Delete a device",
+        tags: ["devices"],
+        params: Params,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const principal = requireWriter(req);
+      const existing = await findDevice(ctx.pool, principal, req.params.id);
+      if (!existing) throw notFound();
+      await deleteDevice(ctx.pool, existing.id);
+      req.log.info({ deviceId: existing.id }, "device deleted");
+      return reply.code(204).send(null);
+    },
+  );
+}
