@@ -11,12 +11,14 @@ WORKDIR /app
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 
 # Only the package manifests, so the dependency layers below are rebuilt only when a
-# package.json or the lockfile changes. `find` picks up every workspace, new ones included.
+# package.json or the lockfile changes. Workspaces are `<folder>/*` (libs, services, tools):
+# every ./<folder>/<name>/package.json of the context is one, new ones included.
 FROM base AS manifests
 COPY . /src
 RUN mkdir -p /out \
- && cp /src/package.json /src/package-lock.json /out/ \
- && cd /src && find libs services -mindepth 2 -maxdepth 2 -name package.json -exec cp --parents {} /out/ \;
+ && cd /src \
+ && cp package.json package-lock.json /out/ \
+ && find . -mindepth 3 -maxdepth 3 -name package.json -exec cp --parents {} /out/ \;
 
 # Compile every workspace with the dev toolchain (TypeScript project references).
 FROM base AS build
