@@ -92,6 +92,18 @@ describe.each(targets)("deploy/k8s/%s hardening", (target) => {
     }
   });
 
+  it("lets probers reach exactly the networks the address guard allows", () => {
+    const provided = withProvided(target, objects);
+    const prober = pods.find((p) => p.owner.metadata.name === "prober") as PodTemplate;
+    const config = loadConfig(containerEnv(containersOf(prober)[0], provided).env);
+    const opened = policiesFor(objects, prober)
+      .egress.filter((r) => portsOf([r]).includes("UDP/161"))
+      .flatMap((r) => (r.to ?? []) as { ipBlock?: { cidr: string } }[])
+      .map((peer) => peer.ipBlock?.cidr);
+    const allowed = config.ALLOWED_NETWORKS.split(",").map((s) => s.trim());
+    expect(opened.sort()).toEqual(allowed.sort());
+  });
+
   it("scales to the overlay's size: scheduler x2 by default, one of each in dev, several in prod", () => {
     const replicas = (name: string) =>
       objects.find((o) => o.kind === "Deployment" && o.metadata.name === name)?.spec.replicas;
