@@ -9,7 +9,7 @@ import {
   type Logger,
 } from "@headless-ops/runtime";
 import Fastify, { type FastifyInstance } from "fastify";
-import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type pg from "pg";
 import { authenticate } from "./auth.js";
 import type { AppContext } from "./context.js";
@@ -82,6 +82,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
 
   app.addHook("onResponse", async (req, reply) => {

@@ -40,7 +40,7 @@ function snmpNeedsAddress(d: { driver?: string; mgmt_address?: string | null }, 
 export const DeviceInput = z
   .strictObject(deviceFields)
   .superRefine(snmpNeedsAddress)
-  .meta({ id: "DeviceInput" });
+  .meta({ id: "NewDevice" });
 export type DeviceInput = z.infer<typeof DeviceInput>;
 
 /** PATCH: any subset of the fields (null clears an optional one). */
