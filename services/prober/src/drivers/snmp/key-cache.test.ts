@@ -5,12 +5,13 @@ import { localizedKey } from "./key-cache.js";
 describe("SNMPv3 key localization cache", () => {
   it("derives the same keys as net-snmp, for every auth protocol", () => {
     const engineId = Buffer.from("80001f8805000000070000002a", "hex");
-    for (const protocol of [
+    const protocols = [
       snmp.AuthProtocols.md5,
       snmp.AuthProtocols.sha,
       snmp.AuthProtocols.sha256,
       snmp.AuthProtocols.sha512,
-    ]) {
+    ] as const;
+    for (const protocol of protocols) {
       expect(localizedKey(protocol, "maplesyrup", engineId)).toEqual(
         snmp.Authentication.passwordToKey(protocol, "maplesyrup", engineId),
       );
