@@ -42,6 +42,7 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     if (httpPart === "body") return { value: data };
     const parsed = schema.safeParse(data);
     if (parsed.success) return { value: parsed.data };
-    const error = new HttpError(422, "Invalid query parameters.", fieldErrors(parsed.error.issues));
+    const what = httpPart === "headers" ? "headers" : httpPart === "params" ? "path parameters" : "query parameters";
+    const error = new HttpError(422, `Invalid ${what}.`, fieldErrors(parsed.error.issues));
     return { error };
   };
