@@ -5,7 +5,7 @@
 // each stage's rate, each service's peak RSS, and checks one terminal ledger row per device.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,8 @@ const { values: args } = parseArgs({
     "batch-size": { type: "string" },
     "timeout-s": { type: "string", default: "300" },
     "keep-db": { type: "boolean", default: false },
+    /** Write a V8 CPU profile of every service into this directory. */
+    "cpu-prof": { type: "string" },
   },
 });
 const devices = Number(args.devices);
@@ -71,7 +73,10 @@ async function seed(client) {
 }
 
 function startService(name, script, env, log) {
-  const child = spawn(process.execPath, [join(root, script)], {
+  const profile = args["cpu-prof"]
+    ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...profile, join(root, script)], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -121,6 +126,31 @@ function rss(pid, field) {
   } catch {
     return 0;
   }
+}
+
+const ticks = 100; // USER_HZ on Linux
+/** CPU seconds (user + system) of one process, or of every process with a given name. */
+function cpuSeconds(pidOrName) {
+  const read = (pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return {
+        comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+        cpu: (Number(fields[11]) + Number(fields[12])) / ticks,
+      };
+    } catch {
+      return { comm: "", cpu: 0 };
+    }
+  };
+  if (typeof pidOrName === "number") return read(pidOrName).cpu;
+  let sum = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const p = read(Number(entry));
+    if (p.comm === pidOrName) sum += p.cpu;
+  }
+  return sum;
 }
 
 /** Watches one stage counter: when it first moved and when it reached the target. */
@@ -221,6 +251,8 @@ async function main() {
       { msgID: `op-${opId}-created` },
     );
     const createdAt = Date.now();
+    const cpuBefore = { postgres: cpuSeconds("postgres"), nats: cpuSeconds("nats-server") };
+    const serviceCpuBefore = new Map(services.map((s) => [s.name, cpuSeconds(s.child.pid)]));
 
     const stages = [
       stage("fan-out (jobs published)", [scheduler], "scheduler_devices_published_total"),
@@ -249,7 +281,15 @@ async function main() {
       if (!["scheduled", "in_progress"].includes(op.status)) break;
     }
     sub.unsubscribe();
-    if (!op || op.status !== "completed") throw new Error(`operation ended as ${op?.status} (not completed)`);
+    const _folds = await scrape(aggregator, "aggregator_fold_duration_seconds_count");
+    const _foldSeconds = await scrape(aggregator, "aggregator_fold_duration_seconds_sum");
+    const _foldResults = await scrape(aggregator, "aggregator_batch_results_sum");
+    const cpu = new Map(
+      services.map((s) => [s.name, cpuSeconds(s.child.pid) - serviceCpuBefore.get(s.name)]),
+    );
+    cpu.set("postgres (all backends)", cpuSeconds("postgres") - cpuBefore.postgres);
+    cpu.set("nats-server", cpuSeconds("nats-server") - cpuBefore.nats);
+    if (op?.status !== "completed") throw new Error(`operation ended as ${op?.status} (not completed)`);
     const finishedAt = op.finished_at.getTime();
     const seconds = (finishedAt - firstJobAt) / 1000;
 
@@ -288,6 +328,13 @@ async function main() {
         `  ${st.name.padEnd(28)} ${Number.isNaN(span) ? "n/a" : `${fmt(devices / Math.max(span, 0.1))} devices/s`}  (done ${untilDone} s after first job; 100 ms sampling)`,
       );
     }
+    console.log(
+      `  folds: ${folds} transactions, ${fmt(foldResults / folds)} results each, ${((1000 * foldSeconds) / folds).toFixed(0)} ms each on average`,
+    );
+    console.log(
+      `CPU seconds during the run (2 cores = ${((2 * (Date.now() - createdAt)) / 1000).toFixed(1)} available):`,
+    );
+    for (const [name, seconds] of cpu) console.log(`  ${name.padEnd(24)} ${seconds.toFixed(2)}`);
     const exits = await stopAll();
     console.log("peak RSS (VmHWM):");
     for (const [name, mb] of peak) console.log(`  ${name.padEnd(12)} ${mb.toFixed(0)} MB`);

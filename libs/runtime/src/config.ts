@@ -85,6 +85,8 @@ export const configSchema = z.object({
   FANOUT_PAGE_SIZE: int(5_000, 1, 100_000),
   /** Prober: how long an operation's status (cancelled or not) is cached before it is read again. */
   PROBER_STATUS_CACHE_MS: int(1_000, 0, 60_000),
+  /** Aggregator: fold transactions in flight at once (disjoint ledger rows, so Postgres runs them in parallel). */
+  AGGREGATOR_FOLD_CONCURRENCY: int(2, 1, 16),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -40,7 +40,17 @@ export function toFoldRows(received: readonly Received[]): FoldRow[] {
       });
     }
   }
+  // One lock order for every writer of the ledger (folds, timeouts): (operation, device).
+  rows.sort((a, b) =>
+    a.operationId === b.operationId
+      ? compareIds(a.deviceId, b.deviceId)
+      : compareIds(a.operationId, b.operationId),
+  );
   return rows;
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /**

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     rates: new RecentRate(),
     batchMax: config.AGGREGATOR_BATCH_MAX,
     batchMs: config.AGGREGATOR_BATCH_MS,
+    concurrentFolds: config.AGGREGATOR_FOLD_CONCURRENCY,
   });
   lifecycle.onShutdown("result consumer", () => consumer.stop());
   log.info({ metricsPort: ops.port }, "aggregator started");

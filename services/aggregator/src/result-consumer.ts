@@ -11,27 +11,31 @@ export type ResultConsumerOptions = FolderDeps & {
   batchMax: number;
   /** … or when the oldest buffered result has waited this long (AGGREGATOR_BATCH_MS). */
   batchMs: number;
+  /** Fold transactions in flight at once (they touch disjoint ledger rows; Postgres runs them in parallel). */
+  concurrentFolds?: number;
   /** Result messages pulled ahead. */
   prefetch?: number;
 };
 
 /**
- * The durable `aggregator` consumer: buffers decoded result batches and folds them one
- * transaction at a time, while the next batch keeps filling. Invalid messages are terminated.
+ * The durable `aggregator` consumer: buffers decoded result batches and folds them, each fold one
+ * transaction, a bounded number at once, while the next batch keeps filling. Invalid messages are terminated.
  */
 export async function startResultConsumer(o: ResultConsumerOptions): Promise<{ stop: () => Promise<void> }> {
   const consumer = await o.js.consumers.get(o.names.streams.deviceResults, o.names.consumers.aggregator);
   const messages = await consumer.consume({ max_messages: o.prefetch ?? 256 });
+  const maxFolds = o.concurrentFolds ?? 2;
+  const folds = new Set<Promise<unknown>>();
   let buffer: Received[] = [];
   let buffered = 0;
   let oldest = 0;
-  let folding: Promise<unknown> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
+  // Starts a fold of up to batchMax buffered results when a fold slot is free.
   const flush = (): void => {
     clearTimeout(timer);
     timer = undefined;
-    if (folding || buffer.length === 0) return;
+    if (folds.size >= maxFolds || buffer.length === 0) return;
     let take = 0;
     let results = 0;
     while (
@@ -45,14 +49,15 @@ export async function startResultConsumer(o: ResultConsumerOptions): Promise<{ s
     buffer = buffer.slice(take);
     buffered -= results;
     oldest = Date.now();
-    folding = foldBatch(o, batch).finally(() => {
-      folding = undefined;
+    const fold: Promise<unknown> = foldBatch(o, batch).finally(() => {
+      folds.delete(fold);
       if (buffered >= o.batchMax) flush();
       else if (buffer.length > 0) arm();
     });
+    folds.add(fold);
   };
   const arm = (): void => {
-    if (timer || folding) return;
+    if (timer) return;
     timer = setTimeout(flush, Math.max(0, oldest + o.batchMs - Date.now()));
   };
 
@@ -72,8 +77,8 @@ export async function startResultConsumer(o: ResultConsumerOptions): Promise<{ s
       buffer.push({ msg, batch: decoded.value });
       buffered += decoded.value.results.length;
       if (buffered >= o.batchMax) {
-        // Backpressure: at most one fold running and one batch waiting.
-        if (folding) await folding;
+        // Backpressure: at most `maxFolds` folds running and one batch waiting.
+        while (folds.size >= maxFolds) await Promise.race(folds);
         flush();
       } else arm();
     }
@@ -84,8 +89,9 @@ export async function startResultConsumer(o: ResultConsumerOptions): Promise<{ s
       await messages.close();
       await loop.catch(() => undefined);
       // Fold what was received so its messages are acked, not redelivered after the ack wait.
-      while (folding || buffer.length > 0) {
-        if (folding) await folding;
+      clearTimeout(timer);
+      while (folds.size > 0 || buffer.length > 0) {
+        if (folds.size >= maxFolds || buffer.length === 0) await Promise.race(folds);
         else flush();
       }
     },

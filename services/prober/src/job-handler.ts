@@ -8,6 +8,9 @@ import {
   type Priority,
 } from "@headless-ops/contracts";
 import { type Logger, toError } from "@headless-ops/runtime";
+import { isoNow } from "./clock.js";
+import type { DeadlineSlices } from "./deadlines.js";
+import type { ProbeOutcome } from "./drivers/driver.js";
 import type { DriverRegistry } from "./drivers/registry.js";
 import type { ProberMetrics } from "./metrics.js";
 import type { OperationStatusCache } from "./operation-status-cache.js";
@@ -23,6 +26,7 @@ export type JobHandlerDeps = {
   drivers: DriverRegistry;
   policy: ProbePolicy;
   slots: Semaphore;
+  deadlines: DeadlineSlices;
   statuses: OperationStatusCache;
   /** Aborted on forced shutdown: probes stop and the job is handed back (nak). */
   signal: AbortSignal;
@@ -85,7 +89,9 @@ export async function handleJob(
     deps.metrics.resultsPublished.inc();
     msg.ack();
     deps.metrics.jobs.inc({ priority, result: "acked" });
-    for (const r of results) deps.metrics.devices.inc({ outcome: r.outcome });
+    const outcomes = { succeeded: 0, failed: 0, cancelled: 0 };
+    for (const r of results) outcomes[r.outcome] += 1;
+    for (const [outcome, n] of Object.entries(outcomes)) if (n > 0) deps.metrics.devices.inc({ outcome }, n);
     if (skip) log.info({ devices: results.length }, "job of a cancelled operation skipped");
   } catch (err) {
     onProbed();
@@ -98,7 +104,7 @@ export async function handleJob(
 }
 
 function cancelledResults(job: DeviceJobBatch): DeviceResult[] {
-  const now = new Date().toISOString();
+  const now = isoNow();
   return job.devices.map((d) => ({
     device_id: d.device_id,
     outcome: "cancelled",
@@ -109,31 +115,29 @@ function cancelledResults(job: DeviceJobBatch): DeviceResult[] {
 }
 
 async function probeAll(deps: JobHandlerDeps, job: DeviceJobBatch): Promise<DeviceResult[]> {
+  // Attempt counters are summed per job and added once: per-device label lookups are measurable.
+  const attempts = new Map<string, number>();
   const ctx = {
     drivers: deps.drivers,
     policy: deps.policy,
+    deadlines: deps.deadlines,
     operationType: job.operation_type,
     options: job.options,
     needs: probeNeedsFor(job.operation_type, job.options),
     signal: deps.signal,
-    onAttempt: (outcome: { ok: boolean; code?: string }, seconds: number) => {
-      deps.metrics.probes.inc({
-        outcome: outcome.ok ? "succeeded" : "failed",
-        error_code: outcome.ok ? "" : (outcome.code ?? ""),
-      });
+    onAttempt: (outcome: ProbeOutcome, seconds: number) => {
+      const key = outcome.ok ? "" : outcome.code;
+      attempts.set(key, (attempts.get(key) ?? 0) + 1);
       deps.metrics.probeSeconds.observe(seconds);
     },
   };
-  return Promise.all(
-    job.devices.map((device) =>
-      deps.slots.run(async () => {
-        deps.metrics.devicesInFlight.inc();
-        try {
-          return await probeDevice(ctx, device);
-        } finally {
-          deps.metrics.devicesInFlight.dec();
-        }
-      }),
-    ),
-  );
+  deps.metrics.devicesInFlight.inc(job.devices.length);
+  try {
+    return await Promise.all(job.devices.map((device) => deps.slots.run(() => probeDevice(ctx, device))));
+  } finally {
+    deps.metrics.devicesInFlight.dec(job.devices.length);
+    for (const [code, n] of attempts) {
+      deps.metrics.probes.inc({ outcome: code ? "failed" : "succeeded", error_code: code }, n);
+    }
+  }
 }

@@ -10,6 +10,7 @@ import {
   startOpsServer,
 } from "@headless-ops/runtime";
 import { registerConsumerLag } from "./consumer-lag.js";
+import { DeadlineSlices } from "./deadlines.js";
 import { createDriverRegistry } from "./drivers/registry.js";
 import { createProberMetrics } from "./metrics.js";
 import { OperationStatusCache } from "./operation-status-cache.js";
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
       backoffMs: config.PROBE_RETRY_BACKOFF_MS,
     },
     slots: new Semaphore(config.PROBER_CONCURRENCY),
+    deadlines: new DeadlineSlices(),
     statuses: new OperationStatusCache(db.pool, config.PROBER_STATUS_CACHE_MS, (err, operationId) =>
       log.warn({ err, operationId }, "operation status lookup failed"),
     ),

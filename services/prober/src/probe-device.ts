@@ -6,6 +6,8 @@ import {
   type ProbeOptions,
   transientErrorCodes,
 } from "@headless-ops/contracts";
+import { isoNow } from "./clock.js";
+import type { DeadlineSlices } from "./deadlines.js";
 import type { ProbeNeeds, ProbeOutcome } from "./drivers/driver.js";
 import type { DriverRegistry } from "./drivers/registry.js";
 
@@ -18,10 +20,11 @@ export type ProbePolicy = {
 export type ProbeContext = {
   drivers: DriverRegistry;
   policy: ProbePolicy;
+  deadlines: DeadlineSlices;
   operationType: OperationType;
   options: ProbeOptions;
   needs: ProbeNeeds;
-  /** Aborts probes and backoff waits on forced shutdown. */
+  /** Aborted on forced shutdown: no more retries. */
   signal: AbortSignal;
   /** Called after every attempt (metrics). */
   onAttempt?: (outcome: ProbeOutcome, seconds: number) => void;
@@ -29,45 +32,40 @@ export type ProbeContext = {
 
 const transient = new Set<ErrorCode>(transientErrorCodes);
 
-/** One attempt under its own deadline; a driver that throws or overruns is classified, never thrown. */
+/** One attempt under its deadline; a driver that throws or overruns is classified, never thrown. */
 async function attemptOnce(ctx: ProbeContext, device: JobDevice, attempt: number): Promise<ProbeOutcome> {
   const driver = ctx.drivers.get(device.driver);
   if (!driver)
     return { ok: false, code: "internal_errors", message: `no driver '${device.driver}' in this prober` };
   const timeoutMs = ctx.options.probe_timeout_ms ?? ctx.policy.timeoutMs;
-  const controller = new AbortController();
-  const onOuterAbort = () => controller.abort();
-  ctx.signal.addEventListener("abort", onOuterAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<ProbeOutcome>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve({ ok: false, code: "connection_timeouts", message: `no answer within ${timeoutMs} ms` });
-    }, timeoutMs);
-  });
-  try {
-    const probe = driver
-      .probe({
-        device,
-        operationType: ctx.operationType,
-        options: ctx.options,
-        needs: ctx.needs,
-        attempt,
-        signal: controller.signal,
-        timeoutMs,
-      })
-      .catch(
-        (err: unknown): ProbeOutcome => ({
-          ok: false,
-          code: "internal_errors",
-          message: err instanceof Error ? err.message.slice(0, 500) : "driver failed",
-        }),
-      );
-    return await Promise.race([probe, deadline]);
-  } finally {
-    clearTimeout(timer);
-    ctx.signal.removeEventListener("abort", onOuterAbort);
-  }
+  const deadline = ctx.deadlines.after(timeoutMs);
+  const probe = driver
+    .probe({
+      device,
+      operationType: ctx.operationType,
+      options: ctx.options,
+      needs: ctx.needs,
+      attempt,
+      signal: deadline.signal,
+      timeoutMs,
+    })
+    .catch(
+      (err: unknown): ProbeOutcome => ({
+        ok: false,
+        code: "internal_errors",
+        message: err instanceof Error ? err.message.slice(0, 500) : "driver failed",
+      }),
+    );
+  return Promise.race([
+    probe,
+    deadline.expired.then(
+      (): ProbeOutcome => ({
+        ok: false,
+        code: "connection_timeouts",
+        message: `no answer within ${timeoutMs} ms`,
+      }),
+    ),
+  ]);
 }
 
 function wait(ms: number, signal: AbortSignal): Promise<void> {
@@ -88,7 +86,7 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
  * up to maxAttempts, then reported failed; other failures are final at once.
  */
 export async function probeDevice(ctx: ProbeContext, device: JobDevice): Promise<DeviceResult> {
-  const startedAt = new Date().toISOString();
+  const startedAt = isoNow();
   let attempt = 0;
   for (;;) {
     attempt += 1;
@@ -101,7 +99,7 @@ export async function probeDevice(ctx: ProbeContext, device: JobDevice): Promise
         ...base,
         outcome: "succeeded",
         observed: outcome.observed,
-        finished_at: new Date().toISOString(),
+        finished_at: isoNow(),
       };
     }
     const retry = transient.has(outcome.code) && attempt < ctx.policy.maxAttempts && !ctx.signal.aborted;
@@ -111,7 +109,7 @@ export async function probeDevice(ctx: ProbeContext, device: JobDevice): Promise
         outcome: "failed",
         error_code: outcome.code,
         error_message: outcome.message.slice(0, 1024),
-        finished_at: new Date().toISOString(),
+        finished_at: isoNow(),
       };
     }
     await wait(ctx.policy.backoffMs * 2 ** (attempt - 1), ctx.signal);

@@ -67,7 +67,10 @@ export class Prober {
     await Promise.allSettled(this.intakes.map((i) => i.close()));
     // Messages the client already pulled go back now rather than after their ack wait.
     await Promise.allSettled(this.intakes.map((i) => drainAndNak(i.iterator)));
-    const timer = setTimeout(() => this.abort.abort(), graceMs);
+    const timer = setTimeout(() => {
+      this.abort.abort();
+      this.o.deadlines.expireAll();
+    }, graceMs);
     await Promise.allSettled([...this.jobs]);
     clearTimeout(timer);
   }

@@ -5,7 +5,9 @@ import {
   type FanoutPage,
   loadFanoutState,
   markFanoutDone,
+  prepareFanoutSession,
   readFanoutPage,
+  resetFanoutSession,
   tryLockFanout,
   unlockFanout,
 } from "@headless-ops/db";
@@ -60,8 +62,12 @@ export async function fanOutOperation(deps: FanoutDeps, operationId: string): Pr
   try {
     if (!(await tryLockFanout(client, operationId))) return "busy";
     try {
+      await prepareFanoutSession(client);
       return await streamJobs(deps, client, operationId);
     } finally {
+      await resetFanoutSession(client).catch(() => {
+        broken = true;
+      });
       await unlockFanout(client, operationId).catch((err) => {
         broken = true;
         deps.log.warn({ err, operationId }, "fan-out unlock failed");

@@ -64,15 +64,21 @@ export async function readFanoutPage(
   cursor: string | null,
   limit: number,
 ): Promise<FanoutPage> {
+  // The page is taken from the primary key in order (LIMIT first), then each device is looked up
+  // by id: a join would let the planner scan every remaining row per page (O(n²) per operation).
   const res = await client.query<{ device_id: string; job: string }>(
-    `SELECT od.device_id,
-            json_strip_nulls(json_build_object(
-              'device_id', od.device_id::text, 'driver', d.driver, 'address', d.mgmt_address,
-              'port', d.mgmt_port, 'sim', d.sim_profile))::text AS job
-       FROM operation_devices od JOIN devices d ON d.id = od.device_id
-      WHERE od.operation_id = $1 AND od.device_id > $2 AND od.status IN ('pending', 'dispatched')
-      ORDER BY od.device_id
-      LIMIT $3`,
+    `WITH page AS MATERIALIZED (
+       SELECT device_id FROM operation_devices
+        WHERE operation_id = $1 AND device_id > $2 AND status IN ('pending', 'dispatched')
+        ORDER BY operation_id, device_id
+        LIMIT $3)
+     SELECT p.device_id,
+            (SELECT json_strip_nulls(json_build_object(
+                      'device_id', d.id::text, 'driver', d.driver, 'address', d.mgmt_address,
+                      'port', d.mgmt_port, 'sim', d.sim_profile))::text
+               FROM devices d WHERE d.id = p.device_id) AS job
+       FROM page p
+      ORDER BY p.device_id`,
     [operationId, cursor ?? "0", limit],
   );
   const deviceIds = new Array<string>(res.rows.length);
@@ -103,6 +109,19 @@ export async function advanceFanoutCursor(
   );
   const row = res.rows[0];
   return row !== undefined && !row.cancelled;
+}
+
+/**
+ * Planner settings for the dedicated fan-out session: a new operation's ledger rows have no
+ * statistics yet, and the planner then prefers a bitmap scan plus sort over all remaining rows
+ * to the ordered primary-key scan. `resetFanoutSession` undoes this before the pool reuses it.
+ */
+export async function prepareFanoutSession(client: Queryable): Promise<void> {
+  await client.query("SET enable_bitmapscan = off; SET enable_seqscan = off");
+}
+
+export async function resetFanoutSession(client: Queryable): Promise<void> {
+  await client.query("RESET enable_bitmapscan; RESET enable_seqscan");
 }
 
 /** Marks the fan-out finished for this dispatch round. */

@@ -15,7 +15,9 @@ export {
   type FanoutState,
   loadFanoutState,
   markFanoutDone,
+  prepareFanoutSession,
   readFanoutPage,
+  resetFanoutSession,
 } from "./fanout-ledger.js";
 export { readOperationRunStates } from "./operation-run-states.js";
 export { type FoldOutcome, type FoldRow, foldResults } from "./result-fold.js";
