@@ -78,6 +78,8 @@ describe.each(targets)("deploy/k8s/%s against the config schema and package scri
       expect(ports, c.id).toEqual([expect.objectContaining({ name: portName, containerPort: port })]);
       expect(c.container.readinessProbe?.httpGet, c.id).toMatchObject({ path: "/readyz", port: portName });
       expect(c.container.livenessProbe?.httpGet, c.id).toMatchObject({ path: "/healthz", port: portName });
+      const scrape = c.pod.owner.spec.template.metadata.annotations ?? {};
+      expect(scrape["prometheus.io/port"], `${c.id}: scrape port`).toBe(String(port));
       if (!api) continue;
       const service = objects.find((o) => o.kind === "Service" && o.metadata.name === "api");
       expect(service?.spec.ports.map((p: { targetPort: unknown }) => p.targetPort)).toEqual([portName]);
