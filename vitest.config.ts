@@ -14,7 +14,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["{libs,services}/*/{src,test}/**/*.test.ts", "tests/**/*.test.ts"],
+    include: ["{libs,services,tools}/*/{src,test}/**/*.test.ts", "tests/**/*.test.ts"],
     globalSetup: ["tests/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

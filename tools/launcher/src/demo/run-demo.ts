@@ -1,0 +1,30 @@
+import type { Logger } from "@headless-ops/runtime";
+import { AdminCli } from "./admin-cli.js";
+import { ApiClient } from "./api-client.js";
+import { demoFleet, demoOrganizations } from "./fleet.js";
+import { demoInstructions } from "./instructions.js";
+import { seedDevices } from "./seed-devices.js";
+
+/** `--demo`: organizations 101–103, an admin token, the simulated fleet; returns what to print. */
+export async function runDemo(opts: {
+  root: string;
+  env: Record<string, string | undefined>;
+  apiUrl: string;
+  log: Logger;
+}): Promise<string> {
+  const admin = new AdminCli(opts.root, opts.env);
+  for (const org of demoOrganizations) {
+    const outcome = await admin.createOrganization(org.id, org.name);
+    opts.log.info({ organizationId: org.id, name: org.name, outcome }, "demo organization");
+  }
+  const organizations = demoOrganizations.map((o) => o.id);
+  const token = await admin.createToken({ organizations, role: "admin", name: "demo" });
+  const api = new ApiClient(opts.apiUrl, token);
+  const fleet = demoFleet();
+  const seeded = await seedDevices(api, fleet);
+  opts.log.info(
+    { created: seeded.created, alreadySeeded: seeded.skippedOrganizations },
+    "demo devices registered",
+  );
+  return demoInstructions({ apiUrl: opts.apiUrl, token, organizations, devices: fleet.length });
+}
