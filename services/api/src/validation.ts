@@ -42,7 +42,8 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     if (httpPart === "body") return { value: data };
     const parsed = schema.safeParse(data);
     if (parsed.success) return { value: parsed.data };
-    const what = httpPart === "headers" ? "headers" : httpPart === "params" ? "path parameters" : "query parameters";
+    const what =
+      httpPart === "headers" ? "headers" : httpPart === "params" ? "path parameters" : "query parameters";
     const error = new HttpError(422, `Invalid ${what}.`, fieldErrors(parsed.error.issues));
     return { error };
   };

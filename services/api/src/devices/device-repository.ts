@@ -14,12 +14,17 @@ const CHUNK = 5_000;
 const col = <T>(records: readonly DeviceRecord[], pick: (r: DeviceRecord) => T | null | undefined) =>
   records.map((r) => pick(r) ?? null);
 
-/** Inserts a validated batch with one UNNEST statement per chunk (no per-row round trips). */
+/**
+ * Inserts a validated batch with one UNNEST statement per chunk (no per-row round trips).
+ * `returnRows: false` (imports) skips building the created rows and returns only how many there are.
+ */
 export async function insertDevices(
   client: Queryable,
   records: readonly DeviceRecord[],
-): Promise<DeviceRow[]> {
+  opts: { returnRows: boolean } = { returnRows: true },
+): Promise<{ rows: DeviceRow[]; count: number }> {
   const out: DeviceRow[] = [];
+  let count = 0;
   for (let start = 0; start < records.length; start += CHUNK) {
     const chunk = records.slice(start, start + CHUNK);
     const res = await client.query<DeviceRow>(
@@ -30,7 +35,7 @@ export async function insertDevices(
                      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[])
               WITH ORDINALITY AS u(o, h, t, s, a, p, d, c, sp, se, mo, ve, fw, ls, n)
         ORDER BY n
-       RETURNING ${DEVICE_COLUMNS}`,
+       RETURNING ${opts.returnRows ? DEVICE_COLUMNS : "id"}`,
       [
         col(chunk, (r) => r.organization_id),
         col(chunk, (r) => r.hostname),
@@ -48,9 +53,10 @@ export async function insertDevices(
         col(chunk, (r) => r.last_seen),
       ],
     );
-    out.push(...res.rows);
+    count += res.rowCount ?? 0;
+    if (opts.returnRows) out.push(...res.rows);
   }
-  return out;
+  return { rows: out, count };
 }
 
 export type DeviceFilters = {

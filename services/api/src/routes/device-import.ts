@@ -43,15 +43,15 @@ export function deviceImportRoutes(app: FastifyInstance, ctx: AppContext): void 
         rows.map((row) => row.device),
         (i) => `line ${rows[i]?.line ?? "?"}`,
       );
-      const inserted = await withTransaction(ctx.pool, (client) => insertDevices(client, records)).catch(
-        (err) => {
-          if ((err as { code?: string }).code === "23505")
-            throw conflict("A device with this hostname already exists.");
-          throw err;
-        },
-      );
-      req.log.info({ devices: inserted.length }, "devices imported");
-      return reply.code(201).send({ created: inserted.length });
+      const { count } = await withTransaction(ctx.pool, (client) =>
+        insertDevices(client, records, { returnRows: false }),
+      ).catch((err) => {
+        if ((err as { code?: string }).code === "23505")
+          throw conflict("A device with this hostname already exists.");
+        throw err;
+      });
+      req.log.info({ devices: count }, "devices imported");
+      return reply.code(201).send({ created: count });
     },
   );
 }

@@ -82,7 +82,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       const label = batch ? (i: number) => String(i) : () => "";
       const records = await prepareBatch(ctx.pool, principal, ctx.sealer, items, (i) => label(i));
-      const rows = await withTransaction(ctx.pool, (client) => insertDevices(client, records)).catch(
+      const { rows } = await withTransaction(ctx.pool, (client) => insertDevices(client, records)).catch(
         (err) => {
           if ((err as { code?: string }).code === "23505")
             throw conflict("A device with this hostname already exists.");
