@@ -9,7 +9,10 @@ import type { DeviceSpec } from "./fleet-model.js";
 
 const system = "1.3.6.1.2.1.1";
 const entPhysicalEntry = "1.3.6.1.2.1.47.1.1.1.1";
-const col = (column: number, index: number) => parseOid(`${entPhysicalEntry}.${column}.${index}`);
+const entryPrefix = parseOid(entPhysicalEntry);
+const col = (column: number, index: number) => [...entryPrefix, column, index];
+const sysOids = [1, 2, 3, 4, 5, 6, 7].map((n) => parseOid(`${system}.${n}.0`));
+const sys = (n: number) => sysOids[n - 1] as number[];
 
 export const entityClass = { other: 1, chassis: 3, powerSupply: 6, module: 9, stack: 11 } as const;
 
@@ -25,7 +28,7 @@ type Entity = {
   model: string;
 };
 
-export type MibEntry = { oid: number[]; key: string; value: Buffer | "uptime" };
+export type MibEntry = { oid: number[]; value: Buffer | "uptime" };
 
 function entities(spec: DeviceSpec): Entity[] {
   const rev = spec.softwareRevExposed ? spec.firmware : "";
@@ -105,14 +108,14 @@ function entities(spec: DeviceSpec): Entity[] {
 }
 
 export function buildMib(spec: DeviceSpec): MibEntry[] {
-  const entries: Array<{ oid: number[]; value: Buffer | "uptime" }> = [
-    { oid: parseOid(`${system}.1.0`), value: octets(spec.sysDescr) },
-    { oid: parseOid(`${system}.2.0`), value: oid(parseOid(spec.sysObjectId)) },
-    { oid: parseOid(`${system}.3.0`), value: "uptime" },
-    { oid: parseOid(`${system}.4.0`), value: octets("noc@example.net") },
-    { oid: parseOid(`${system}.5.0`), value: octets(spec.hostname) },
-    { oid: parseOid(`${system}.6.0`), value: octets(`Site ${spec.organizationId}`) },
-    { oid: parseOid(`${system}.7.0`), value: integer(spec.deviceType === "switch" ? 6 : 78) },
+  const entries: MibEntry[] = [
+    { oid: sys(1), value: octets(spec.sysDescr) },
+    { oid: sys(2), value: oid(parseOid(spec.sysObjectId)) },
+    { oid: sys(3), value: "uptime" },
+    { oid: sys(4), value: octets("noc@example.net") },
+    { oid: sys(5), value: octets(spec.hostname) },
+    { oid: sys(6), value: octets(`Site ${spec.organizationId}`) },
+    { oid: sys(7), value: integer(spec.deviceType === "switch" ? 6 : 78) },
   ];
   for (const e of entities(spec)) {
     entries.push(
@@ -126,8 +129,7 @@ export function buildMib(spec: DeviceSpec): MibEntry[] {
       { oid: col(13, e.index), value: octets(e.model) },
     );
   }
-  entries.sort((a, b) => compareOids(a.oid, b.oid));
-  return entries.map((e) => ({ ...e, key: e.oid.join(".") }));
+  return entries.sort((a, b) => compareOids(a.oid, b.oid));
 }
 
 const systemPrefix = parseOid(system);
@@ -137,37 +139,39 @@ const startsWith = (o: readonly number[], prefix: readonly number[]) =>
 
 /** A device's MIB with lookups; `uptimeTicks` yields sysUpTime in hundredths of a second. */
 export class MibView {
-  private readonly byKey: Map<string, MibEntry>;
-
   constructor(
     readonly entries: MibEntry[],
     private readonly uptimeTicks: () => number,
     private readonly hasEntity: boolean,
-  ) {
-    this.byKey = new Map(entries.map((e) => [e.key, e]));
-  }
+  ) {}
 
   private value(entry: MibEntry): Buffer {
     return entry.value === "uptime" ? unsigned(this.uptimeTicks(), Tag.TimeTicks) : entry.value;
   }
 
+  /** Index of the first entry whose OID is greater than (or, with `inclusive`, equal to) `target`. */
+  private bound(target: readonly number[], inclusive: boolean): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareOids((this.entries[mid] as MibEntry).oid, target);
+      if (c < 0 || (c === 0 && !inclusive)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   get(target: readonly number[]): Buffer {
-    const entry = this.byKey.get(target.join("."));
-    if (entry) return this.value(entry);
+    const entry = this.entries[this.bound(target, true)];
+    if (entry && compareOids(entry.oid, target) === 0) return this.value(entry);
     const known = startsWith(target, systemPrefix) || (this.hasEntity && startsWith(target, entityPrefix));
     return nullValue(known ? Tag.NoSuchInstance : Tag.NoSuchObject);
   }
 
   /** The first entry after `target`, or endOfMibView. */
   next(target: readonly number[]): { oid: readonly number[]; value: Buffer } {
-    let lo = 0;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareOids((this.entries[mid] as MibEntry).oid, target) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    const entry = this.entries[lo];
+    const entry = this.entries[this.bound(target, false)];
     return entry
       ? { oid: entry.oid, value: this.value(entry) }
       : { oid: target, value: nullValue(Tag.EndOfMibView) };

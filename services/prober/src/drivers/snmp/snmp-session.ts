@@ -32,6 +32,9 @@ const levels = {
   authPriv: snmp.SecurityLevel.authPriv,
 } as const;
 
+/** Our local engine id: fixed, so net-snmp does not draw random bytes for every session. */
+const localEngineId = Buffer.from("80001f880400686561646c6573732d6f7073", "hex");
+
 /** A dgram module for net-snmp whose sockets are connected to the target before the first send. */
 function connectedDgram(target: SnmpTarget, onSocketError: (err: Error) => void) {
   return {
@@ -87,6 +90,7 @@ export class SnmpSession {
       retries: timing.retries,
       transport: target.address.includes(":") ? ("udp6" as const) : ("udp4" as const),
       dgramModule: connectedDgram(target, fail),
+      engineID: localEngineId,
     };
     if (credentials.version === "v2c") {
       this.session = snmp.createSession(target.address, credentials.community, {
