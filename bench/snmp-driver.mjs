@@ -72,7 +72,8 @@ async function worker() {
     const expected = expectedProbe(device);
     if (expected.ok === true) {
       const o = outcome.ok ? outcome.observed : {};
-      if (o.serial !== expected.serial || o.model !== expected.model || o.firmware !== expected.firmware) wrong++;
+      if (o.serial !== expected.serial || o.model !== expected.model || o.firmware !== expected.firmware)
+        wrong++;
     } else if (expected.ok === false && (outcome.ok || outcome.code !== expected.code)) wrong++;
   }
 }
