@@ -175,4 +175,14 @@ describe("POST /inventory_device_serial_headless_operation/", () => {
     expect(new Set(racing.map((r) => r.json().id)).size).toBe(1);
     expect(racing.map((r) => r.statusCode).sort()).toEqual([200, 200, 201]);
   });
+  it("estimates the duration from the throughput of finished operations", async () => {
+    // One finished operation: 10 devices in 10 minutes, i.e. one device a minute.
+    await h.db.pool.query(
+      `INSERT INTO operations (operation_type, status, organization_ids, request, scheduled_for, total_devices,
+          processed_devices, started_at, finished_at)
+       VALUES ('inventory_audit', 'completed', '{101}', '{}', now(), 10, 10, now() - interval '10 minutes', now())`,
+    );
+    const res = await post(referenceBody());
+    expect(res.json()).toMatchObject({ target_device_count: 2, estimated_duration_minutes: 2 });
+  });
 });
