@@ -7,4 +7,16 @@ export {
 } from "./database.js";
 export { startTestServices, type TestServices } from "./environment.js";
 export { deleteStreams, randomNatsPrefix } from "./nats.js";
+export {
+  childEnv,
+  type LogRecord,
+  type ProcessExit,
+  ProcessGroup,
+  repoRoot,
+  runScript,
+  type ServiceName,
+  ServiceProcess,
+  startProcess,
+  startService,
+} from "./processes.js";
 export { freePort, waitFor } from "./services.js";

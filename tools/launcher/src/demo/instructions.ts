@@ -6,17 +6,16 @@ export function demoInstructions(opts: {
   devices: number;
 }): string {
   const base = `${opts.apiUrl}/api/v1/inventory_device_serial_headless_operation/`;
-  const body = {
-    operation_type: "bulk_serial_sync",
-    target_organizations: opts.organizations,
-    device_filters: { types: ["router", "switch"], status: ["active", "pending"] },
-    schedule: { execute_at: "<now or later, e.g. $(date -u -d '+10 sec' +%FT%TZ)>", priority: "normal" },
-    options: { update_firmware_info: true, validate_connectivity: true, timeout_minutes: 120 },
-  };
-  const json = JSON.stringify(body, null, 2).replace(
-    /"<now or later[^"]*>"/,
-    `"'"$(date -u -d '+10 sec' +%FT%TZ)"'"`,
-  );
+  // The reference POST body; execute_at is computed by the shell when the line is pasted.
+  const body = [
+    "{",
+    '      "operation_type": "bulk_serial_sync",',
+    `      "target_organizations": [${opts.organizations.join(", ")}],`,
+    '      "device_filters": {"types": ["router", "switch"], "status": ["active", "pending"]},',
+    `      "schedule": {"execute_at": "'"$(date -u -d '+10 sec' +%FT%TZ)"'", "priority": "normal"},`,
+    '      "options": {"update_firmware_info": true, "validate_connectivity": true, "timeout_minutes": 120}',
+    "    }",
+  ].join("\n");
   return [
     "",
     "──────────────────────────── headless-ops demo ────────────────────────────",
@@ -29,14 +28,15 @@ export function demoInstructions(opts: {
     "Schedule an operation (the reference POST, due in 10 s):",
     `  curl -s -X POST "${base}" \\`,
     '    -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\',
-    `    -d '${json.replace(/\n/g, "\n    ")}'`,
+    `    -d '${body}'`,
     "",
-    "Watch it (the reference GET; put the id from the POST answer):",
+    "Watch it (the reference GET, with the id from the POST's answer):",
     `  curl -s "${base}?id=ID&update_status=true" -H "Authorization: Bearer $TOKEN"`,
-    "All operations, newest first:",
+    "Its per-device results, and every operation (newest first):",
+    `  curl -s "${base}ID/devices/" -H "Authorization: Bearer $TOKEN"`,
     `  curl -s "${base}" -H "Authorization: Bearer $TOKEN"`,
     `API docs: ${opts.apiUrl}/docs     Ctrl-C stops everything.`,
-    "───────────────────────────────────────────────────────────────────────────",
+    "────────────────────────────────────────────────────────────────────────────",
     "",
   ].join("\n");
 }
