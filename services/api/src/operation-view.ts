@@ -1,4 +1,5 @@
 import {
+  DEFAULT_TIMEOUT_MINUTES,
   deviceTypes,
   type OperationCreatedView,
   type OperationView,
@@ -7,14 +8,17 @@ import {
 } from "@headless-ops/contracts";
 import { isoZ, isoZOrNull } from "./time.js";
 
-/** An `operations` row as the API reads it (int8 columns arrive as strings). */
+/**
+ * An `operations` row as the API reads it (int8 columns arrive as strings). `request` is read
+ * defensively: rows written by other tools (benchmarks, SQL) may lack parts of it.
+ */
 export type OperationRow = {
   id: string;
   operation_type: OperationView["operation_type"];
   status: OperationView["status"];
   priority: number;
   organization_ids: string[];
-  request: StoredOperationRequest;
+  request: Partial<StoredOperationRequest>;
   scheduled_for: Date;
   target_device_count: number;
   estimated_duration_minutes: number;
@@ -39,12 +43,13 @@ export const OPERATION_COLUMNS = `id, operation_type, status, priority, organiza
   created_at, updated_at, started_at, finished_at`;
 
 const priorityByRank: Record<number, Priority> = { 2: "high", 1: "normal", 0: "low" };
+export const priorityOf = (rank: number): Priority => priorityByRank[rank] ?? "normal";
 
 export const OPERATIONS_PATH = "/api/v1/inventory_device_serial_headless_operation/";
 
 /** An unfiltered operation targets every device type: the list says so explicitly. */
 function targetedTypes(row: OperationRow): OperationView["operation_details"]["device_types"] {
-  return row.request.device_filters.types ?? [...deviceTypes];
+  return row.request.device_filters?.types ?? [...deviceTypes];
 }
 
 /** ETA: measured while running; before the start, the schedule plus the estimated duration. */
@@ -71,7 +76,7 @@ export function operationView(row: OperationRow): OperationView {
     started_at: isoZOrNull(row.started_at),
     finished_at: isoZOrNull(row.finished_at),
     cancel_requested_at: isoZOrNull(row.cancel_requested_at),
-    priority: priorityByRank[row.priority] ?? "normal",
+    priority: priorityOf(row.priority),
     target_device_count: row.target_device_count,
     retry_of: row.retry_of,
     operation_details: {
@@ -95,12 +100,12 @@ export function operationCreatedView(row: OperationRow): OperationCreatedView {
     operation_config: {
       organizations: row.organization_ids.map(Number),
       device_types: targetedTypes(row),
-      device_statuses: row.request.device_filters.status ?? null,
-      priority: priorityByRank[row.priority] ?? "normal",
+      device_statuses: row.request.device_filters?.status ?? null,
+      priority: priorityOf(row.priority),
       options: {
-        update_firmware_info: row.request.options.update_firmware_info,
-        validate_connectivity: row.request.options.validate_connectivity,
-        timeout_minutes: row.request.options.timeout_minutes,
+        update_firmware_info: row.request.options?.update_firmware_info ?? false,
+        validate_connectivity: row.request.options?.validate_connectivity ?? false,
+        timeout_minutes: row.request.options?.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES,
       },
     },
     retry_of: row.retry_of,

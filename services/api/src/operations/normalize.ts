@@ -37,13 +37,13 @@ export const rankOf = (request: StoredOperationRequest) => priorityRank[request.
  * `execute_at` matches whatever "now" the original resolved to.
  */
 export function sameRequest(
-  stored: StoredOperationRequest,
+  stored: Partial<StoredOperationRequest>,
   replay: StoredOperationRequest,
   replayHadExecuteAt: boolean,
 ): boolean {
   const comparable = replayHadExecuteAt
     ? replay
-    : { ...replay, schedule: { ...replay.schedule, execute_at: stored.schedule.execute_at } };
+    : { ...replay, schedule: { ...replay.schedule, execute_at: stored.schedule?.execute_at ?? "" } };
   return (
     canonical({ ...stored, device_ids: undefined }) === canonical({ ...comparable, device_ids: undefined })
   );

@@ -1,8 +1,12 @@
-import { terminalOperationStatuses } from "@headless-ops/contracts";
+import {
+  DEFAULT_TIMEOUT_MINUTES,
+  type StoredOperationRequest,
+  terminalOperationStatuses,
+} from "@headless-ops/contracts";
 import { withTransaction } from "@headless-ops/db";
 import { type Principal, requireOrganizations } from "../auth.js";
 import { conflict, notFound } from "../errors.js";
-import type { OperationRow } from "../operation-view.js";
+import { type OperationRow, priorityOf } from "../operation-view.js";
 import { type CreateDeps, estimateFor, insertOperation } from "./create.js";
 import { findOperation } from "./query.js";
 
@@ -38,9 +42,16 @@ export async function retryOperation(
     ]);
   }
   const estimatedMinutes = await estimateFor(deps, deviceIds.length);
-  const request = {
-    ...original.request,
-    schedule: { ...original.request.schedule, execute_at: new Date().toISOString() },
+  const request: StoredOperationRequest = {
+    operation_type: original.operation_type,
+    target_organizations: original.organization_ids.map(Number),
+    device_filters: original.request.device_filters ?? {},
+    schedule: { execute_at: new Date().toISOString(), priority: priorityOf(original.priority) },
+    options: {
+      update_firmware_info: original.request.options?.update_firmware_info ?? false,
+      validate_connectivity: original.request.options?.validate_connectivity ?? false,
+      timeout_minutes: original.request.options?.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES,
+    },
     device_ids: deviceIds,
   };
   return withTransaction(deps.pool, (client) =>
