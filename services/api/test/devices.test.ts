@@ -1,3 +1,4 @@
+import { DeviceView } from "@headless-ops/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEVICES, device, type Harness, startHarness } from "./harness.js";
 
@@ -35,6 +36,7 @@ describe("devices", () => {
     );
     expect(res.statusCode).toBe(201);
     const body = res.json();
+    expect(DeviceView.safeParse(body).error).toBeUndefined();
     expect(body).toMatchObject({
       hostname: "core-1",
       driver: "snmp",

@@ -1,3 +1,4 @@
+import { DeviceResultView, pageOf } from "@headless-ops/contracts";
 import { createLogger } from "@headless-ops/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
@@ -51,6 +52,7 @@ describe("GET …/{id}/devices/", () => {
     const res = await call("GET", `${OPS}${op}/devices/?page_size=4`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
+    expect(pageOf(DeviceResultView).safeParse(body).error).toBeUndefined();
     expect(body.count).toBe(6);
     expect(body.next).toMatch(/\/devices\/\?page_size=4&page=2$/);
     expect(body.results.map((r: { status: string }) => r.status)).toEqual([

@@ -1,3 +1,4 @@
+import { OperationView, pageOf } from "@headless-ops/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEVICES, device, type Harness, OPS, referenceBody, startHarness } from "./harness.js";
 
@@ -85,6 +86,7 @@ describe("GET /inventory_device_serial_headless_operation/", () => {
     });
     expect(res.statusCode).toBe(200);
     const body = res.json();
+    expect(pageOf(OperationView).safeParse(body).error).toBeUndefined();
     expect(body).toMatchObject({ count: 1, next: null, previous: null });
     expect(body.results[0]).toMatchObject({
       id: created.id,

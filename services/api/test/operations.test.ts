@@ -1,3 +1,4 @@
+import { OperationCreatedView } from "@headless-ops/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEVICES, device, type Harness, OPS, referenceBody, startHarness } from "./harness.js";
 
@@ -51,6 +52,8 @@ describe("POST /inventory_device_serial_headless_operation/", () => {
         options: { update_firmware_info: true, validate_connectivity: true, timeout_minutes: 120 },
       },
     });
+    // The documented (OpenAPI) schema and the response agree.
+    expect(OperationCreatedView.safeParse(body).error).toBeUndefined();
     expect(body.monitoring_url).toBe(`/api/v1/inventory_device_serial_headless_operation/?id=${body.id}`);
     const outbox = await h.db.pool.query("SELECT msg_id, payload FROM outbox WHERE msg_id = $1", [
       `op-${body.id}-created`,
