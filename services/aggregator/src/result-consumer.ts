@@ -69,7 +69,8 @@ export async function startResultConsumer(o: ResultConsumerOptions): Promise<{ s
           { seq: msg.seq, subject: msg.subject, reason: decoded.reason },
           "invalid result terminated",
         );
-        msg.term(decoded.reason);
+        // No reason argument: nats-server 2.9 ignores `+TERM <reason>` and redelivers the message.
+        msg.term();
         o.metrics.messages.inc({ result: "term" });
         continue;
       }

@@ -49,7 +49,8 @@ export function decodeJob(
   const decoded = decodeMessage(msg, contracts.deviceJobs.schema);
   if (decoded.ok) return decoded.value;
   deps.log.warn({ seq: msg.seq, subject: msg.subject, reason: decoded.reason }, "invalid job terminated");
-  msg.term(decoded.reason);
+  // No reason argument: nats-server 2.9 ignores `+TERM <reason>` and redelivers the message.
+  msg.term();
   deps.metrics.jobs.inc({ priority, result: "term" });
   return undefined;
 }

@@ -22,7 +22,8 @@ export async function listenOperationCreated(opts: {
           { seq: msg.seq, subject: msg.subject, reason: decoded.reason },
           "invalid event terminated",
         );
-        msg.term(decoded.reason);
+        // No reason argument: nats-server 2.9 ignores `+TERM <reason>` and redelivers the message.
+        msg.term();
         continue;
       }
       opts.onCreated(decoded.value.operation_id);

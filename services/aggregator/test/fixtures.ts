@@ -1,0 +1,155 @@
+import { connectNats, jetstream, jetstreamManager, provisionStreams, publishJson } from "@headless-ops/bus";
+import {
+  type DeviceResult,
+  type DeviceResultBatch,
+  natsNames,
+  type OperationType,
+} from "@headless-ops/contracts";
+import { claimDueOperation, createDb, type DbHandle, withTransaction } from "@headless-ops/db";
+import { createLogger, createMetricsRegistry, type Logger, loadConfig } from "@headless-ops/runtime";
+import { createTestContext, type TestContext, waitFor } from "@headless-ops/testkit";
+import { createAggregatorMetrics } from "../src/metrics.js";
+import { RecentRate } from "../src/recent-rate.js";
+import { startResultConsumer } from "../src/result-consumer.js";
+
+export type Env = {
+  ctx: TestContext;
+  db: DbHandle;
+  log: Logger;
+  js: ReturnType<typeof jetstream>;
+  names: ReturnType<typeof natsNames>;
+  metrics: ReturnType<typeof createAggregatorMetrics>;
+  close: () => Promise<void>;
+};
+
+/** A database and NATS namespace with a running result consumer (small batches, two folds at once). */
+export async function startEnv(): Promise<Env> {
+  const ctx = await createTestContext();
+  const config = loadConfig(ctx.env);
+  const log = createLogger("aggregator-test", config);
+  const db = createDb({ url: ctx.databaseUrl, max: 4 });
+  await db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme')");
+  const nc = await connectNats({ url: ctx.natsUrl, name: "aggregator-test", log });
+  await provisionStreams(await jetstreamManager(nc), ctx.natsPrefix);
+  const js = jetstream(nc);
+  const names = natsNames(ctx.natsPrefix);
+  const metrics = createAggregatorMetrics(createMetricsRegistry("aggregator-test"));
+  const consumer = await startResultConsumer({
+    js,
+    names,
+    log,
+    pool: db.pool,
+    metrics,
+    rates: new RecentRate(),
+    batchMax: 40,
+    batchMs: 20,
+    concurrentFolds: 2,
+  });
+  return {
+    ctx,
+    db,
+    log,
+    js,
+    names,
+    metrics,
+    close: async () => {
+      await consumer.stop();
+      await nc.close();
+      await db.close();
+      await ctx.cleanup();
+    },
+  };
+}
+
+export type SeedDevice = { serial?: string | null; status?: string };
+
+/**
+ * Devices plus an in-progress operation over them, claimed the way the scheduler claims
+ * (ledger snapshot included). Returns the operation id and the device ids in order.
+ */
+export async function seedOperation(
+  env: Env,
+  type: OperationType,
+  devices: SeedDevice[],
+  options: Record<string, unknown> = {},
+): Promise<{ op: string; ids: string[] }> {
+  const tag = Math.random().toString(36).slice(2, 8);
+  const inserted = await env.db.pool.query<{ id: string }>(
+    `INSERT INTO devices (organization_id, hostname, device_type, status, serial)
+     SELECT 101, $1 || '-' || n, $2, s.status, s.serial
+       FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS s(serial, status, n)
+     RETURNING id`,
+    [tag, tag, devices.map((d) => d.serial ?? null), devices.map((d) => d.status ?? "active")],
+  );
+  const ids = inserted.rows.map((r) => r.id).sort((a, b) => Number(a) - Number(b));
+  const request = {
+    operation_type: type,
+    target_organizations: [101],
+    device_filters: { types: [tag] },
+    options,
+  };
+  await env.db.pool.query(
+    `INSERT INTO operations (operation_type, organization_ids, request, scheduled_for) VALUES ($1, '{101}', $2, now())`,
+    [type, request],
+  );
+  const claimed = await withTransaction(env.db.pool, (c) => claimDueOperation(c));
+  if (!claimed || claimed.totalDevices !== devices.length)
+    throw new Error("claim did not snapshot the devices");
+  return { op: claimed.id, ids };
+}
+
+let seq = 0;
+/** Publishes one result batch with a fresh message id (so JetStream does not de-duplicate it). */
+export async function publishResults(
+  env: Env,
+  op: string,
+  type: OperationType,
+  results: Partial<DeviceResult>[],
+  options: DeviceResultBatch["options"] = { update_firmware_info: false, validate_connectivity: false },
+): Promise<void> {
+  const now = new Date().toISOString();
+  const batch: DeviceResultBatch = {
+    v: 1,
+    operation_id: op,
+    operation_type: type,
+    options,
+    results: results.map(
+      (r) => ({ outcome: "succeeded", attempts: 1, started_at: now, finished_at: now, ...r }) as DeviceResult,
+    ),
+  };
+  seq += 1;
+  await publishJson(env.js, env.names.subjects.result, batch, `test-res-${op}-${seq}`);
+}
+
+export async function operation(env: Env, id: string) {
+  const res = await env.db.pool.query<{
+    status: string;
+    total_devices: number;
+    processed_devices: number;
+    failed_devices: number;
+    progress: number;
+    error_summary: Record<string, number>;
+    estimated_completion: Date | null;
+    finished_at: Date | null;
+  }>("SELECT * FROM operations WHERE id = $1", [id]);
+  return res.rows[0];
+}
+
+/** Waits until the operation has processed `n` devices. */
+export function waitProcessed(env: Env, id: string, n: number) {
+  return waitFor(async () => ((await operation(env, id))?.processed_devices === n ? true : undefined), {
+    what: `${n} devices processed`,
+    timeoutMs: 10_000,
+  });
+}
+
+/** Counters recomputed from the ledger, to compare with the operation row. */
+export async function ledgerCounts(env: Env, id: string) {
+  const res = await env.db.pool.query<{ terminal: number; failed: number }>(
+    `SELECT (count(*) FILTER (WHERE status IN ('succeeded', 'failed', 'cancelled')))::int AS terminal,
+            (count(*) FILTER (WHERE status = 'failed'))::int AS failed
+       FROM operation_devices WHERE operation_id = $1`,
+    [id],
+  );
+  return res.rows[0];
+}

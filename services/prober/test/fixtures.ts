@@ -1,0 +1,123 @@
+import { connectNats, jetstream, jetstreamManager, provisionStreams, publishJson } from "@headless-ops/bus";
+import {
+  type DeviceJobBatch,
+  type DeviceResultBatch,
+  type JobDevice,
+  natsNames,
+  type Priority,
+} from "@headless-ops/contracts";
+import { createDb, type DbHandle } from "@headless-ops/db";
+import { createLogger, createMetricsRegistry, type Logger, loadConfig } from "@headless-ops/runtime";
+import { createTestContext, type TestContext } from "@headless-ops/testkit";
+import { DeadlineSlices } from "../src/deadlines.js";
+import { createDriverRegistry } from "../src/drivers/registry.js";
+import { createProberMetrics } from "../src/metrics.js";
+import { OperationStatusCache } from "../src/operation-status-cache.js";
+import { Prober, type ProberOptions } from "../src/prober.js";
+import { Semaphore } from "../src/semaphore.js";
+
+export type Env = {
+  ctx: TestContext;
+  db: DbHandle;
+  log: Logger;
+  js: ReturnType<typeof jetstream>;
+  names: ReturnType<typeof natsNames>;
+  close: () => Promise<void>;
+};
+
+export async function startEnv(): Promise<Env> {
+  const ctx = await createTestContext();
+  const config = loadConfig(ctx.env);
+  const log = createLogger("prober-test", config);
+  const db = createDb({ url: ctx.databaseUrl, max: 4 });
+  const nc = await connectNats({ url: ctx.natsUrl, name: "prober-test", log });
+  await provisionStreams(await jetstreamManager(nc), ctx.natsPrefix);
+  return {
+    ctx,
+    db,
+    log,
+    js: jetstream(nc),
+    names: natsNames(ctx.natsPrefix),
+    close: async () => {
+      await nc.close();
+      await db.close();
+      await ctx.cleanup();
+    },
+  };
+}
+
+export function newProber(
+  env: Env,
+  opts: { concurrency?: number; maxAttempts?: number; timeoutMs?: number; prefetch?: number } = {},
+): Prober {
+  const registry = createMetricsRegistry("prober-test");
+  const options: ProberOptions = {
+    js: env.js,
+    names: env.names,
+    log: env.log,
+    metrics: createProberMetrics(registry),
+    drivers: createDriverRegistry(),
+    policy: { timeoutMs: opts.timeoutMs ?? 2_000, maxAttempts: opts.maxAttempts ?? 3, backoffMs: 5 },
+    slots: new Semaphore(opts.concurrency ?? 64),
+    deadlines: new DeadlineSlices(),
+    statuses: new OperationStatusCache(env.db.pool, 100, () => undefined),
+    concurrency: opts.concurrency ?? 64,
+    prefetch: opts.prefetch ?? 4,
+  };
+  return new Prober(options);
+}
+
+/** An operation row the status cache can read (organization 101 must exist). */
+export async function createOperationRow(env: Env, cancelled = false): Promise<string> {
+  await env.db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme') ON CONFLICT DO NOTHING");
+  const res = await env.db.pool.query<{ id: string }>(
+    `INSERT INTO operations (operation_type, status, organization_ids, request, scheduled_for, cancel_requested_at)
+     VALUES ('bulk_serial_sync', 'in_progress', '{101}', '{}', now(), CASE WHEN $1 THEN now() END) RETURNING id`,
+    [cancelled],
+  );
+  return res.rows[0]?.id as string;
+}
+
+export async function publishJob(
+  env: Env,
+  operationId: string,
+  devices: JobDevice[],
+  priority: Priority = "normal",
+  operationType: DeviceJobBatch["operation_type"] = "bulk_serial_sync",
+): Promise<void> {
+  const job: DeviceJobBatch = {
+    v: 1,
+    operation_id: operationId,
+    operation_type: operationType,
+    attempt: 1,
+    options: { update_firmware_info: true, validate_connectivity: true },
+    devices,
+  };
+  await publishJson(
+    env.js,
+    env.names.subjects.job(priority),
+    job,
+    `job-${operationId}-${devices[0]?.device_id}-r1`,
+  );
+}
+
+/** Reads result messages from the start of the results stream until `count` have arrived. */
+export async function readResults(env: Env, count: number, timeoutMs = 15_000): Promise<DeviceResultBatch[]> {
+  const consumer = await env.js.consumers.get(env.names.streams.deviceResults);
+  const out: DeviceResultBatch[] = [];
+  const messages = await consumer.consume();
+  const timer = setTimeout(() => void messages.close(), timeoutMs);
+  for await (const m of messages) {
+    out.push(m.json<DeviceResultBatch>());
+    if (out.length >= count) break;
+  }
+  clearTimeout(timer);
+  await messages.close();
+  return out;
+}
+
+export const sim = (deviceId: string, profile: Partial<NonNullable<JobDevice["sim"]>> = {}): JobDevice => ({
+  device_id: deviceId,
+  driver: "simulated",
+  sim: { latency_ms: 0, fail_rate: 0, fail_code: "connection_timeouts", ...profile },
+});
