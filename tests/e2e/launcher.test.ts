@@ -1,0 +1,103 @@
+import { createTestContext, freePort, startProcess, type TestContext, waitFor } from "@headless-ops/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/*
+ * `npm start` without npm: the built launcher on free ports with one prober, against this file's
+ * database and NATS prefix. It must come up, answer /readyz, and stop everything cleanly on
+ * SIGTERM; when one of its services dies, it must stop the rest and exit non-zero.
+ */
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** `process started child=prober-1 childPid=1234` lines → name → pid. */
+const childPids = (lines: string[]) =>
+  new Map(
+    lines.flatMap((l) => {
+      const m = /process started child=(\S+) childPid=(\d+)/.exec(l);
+      return m ? [[m[1] as string, Number(m[2])] as const] : [];
+    }),
+  );
+
+describe.sequential("launcher (npm start)", () => {
+  let ctx: TestContext;
+
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+
+  afterAll(async () => {
+    await ctx?.cleanup();
+  });
+
+  const launch = async (args: string[] = []) => {
+    const port = await freePort();
+    const launcher = startProcess({
+      name: "launcher",
+      script: "tools/launcher/dist/main.js",
+      args,
+      env: { ...ctx.env, LOG_LEVEL: "info", PORT: String(port), METRICS_PORT: "0", PROBER_REPLICAS: "1" },
+      port,
+    });
+    await launcher.waitUntilReady({ timeoutMs: 45_000 });
+    await waitFor(() => (launcher.lines.some((l) => l.includes("all services running")) ? true : undefined), {
+      timeoutMs: 30_000,
+      what: "the launcher's ready line",
+    });
+    return launcher;
+  };
+
+  it("runs every service with prefixed logs, seeds the demo, and stops them all on SIGTERM with exit 0", async () => {
+    const launcher = await launch(["--demo"]);
+    const pids = childPids(launcher.lines);
+    expect([...pids.keys()]).toEqual(["api", "scheduler", "aggregator", "prober-1"]);
+    for (const name of pids.keys()) {
+      expect(
+        launcher.lines.some((l) => l.startsWith(`[${name}]`)),
+        `a log line of ${name}`,
+      ).toBe(true);
+    }
+
+    // --demo: the printed token works, the fleet is there, and the printed POST schedules an operation.
+    const tokenLine = await waitFor(() => launcher.lines.find((l) => l.includes("export TOKEN=")), {
+      timeoutMs: 30_000,
+      what: "the demo's token",
+    });
+    const token = tokenLine.split("export TOKEN=")[1]?.trim();
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const devices = await fetch(`${launcher.url}/api/v1/devices/?page_size=1`, { headers });
+    expect(devices.status).toBe(200);
+    expect(((await devices.json()) as { count: number }).count).toBe(300);
+    const post = await fetch(`${launcher.url}/api/v1/inventory_device_serial_headless_operation/`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        operation_type: "bulk_serial_sync",
+        target_organizations: [101, 102, 103],
+        device_filters: { types: ["router", "switch"], status: ["active", "pending"] },
+      }),
+    });
+    expect(post.status).toBe(201);
+    expect(((await post.json()) as { target_device_count: number }).target_device_count).toBeGreaterThan(50);
+
+    await launcher.stop({ timeoutMs: 30_000 });
+    expect([...pids.values()].filter(alive)).toEqual([]);
+    expect(launcher.tail(3)).toContain("all services stopped clean=true");
+  });
+
+  it("stops everything and exits non-zero when a service dies", async () => {
+    const launcher = await launch();
+    const pids = childPids(launcher.lines);
+    process.kill(pids.get("prober-1") as number, "SIGKILL");
+    const exit = await launcher.exited;
+    expect(exit.code).toBe(1);
+    expect(launcher.lines.some((l) => /process died, stopping everything child=prober-1/.test(l))).toBe(true);
+    expect([...pids.values()].filter(alive)).toEqual([]);
+  });
+});
