@@ -155,7 +155,12 @@ async function main() {
     "0",
   );
   const sim = start("sim", "libs/device-sim/dist/cli.js", simArgs, {}, log);
-  const ready = JSON.parse(await new Promise((resolve) => sim.lines.once("line", resolve)));
+  const ready = JSON.parse(
+    await new Promise((resolve, reject) => {
+      sim.lines.once("line", resolve);
+      sim.child.once("exit", (code) => reject(new Error(`simulator exited with ${code} (see ${logPath})`)));
+    }),
+  );
   console.log(`simulator: ${fmt(ready.devices)} devices up in ${ready.startupMs} ms (${ready.rssMb} MB)`);
 
   const nc = await connect({ servers: natsUrl, name: "bench-snmp" });

@@ -1,6 +1,6 @@
 import { parseOid, Tag, unsigned } from "./ber.js";
 import type { DeviceSpec } from "./fleet-model.js";
-import { buildMib, MibView } from "./mib-view.js";
+import { MibView } from "./mib-view.js";
 import {
   type CommunityMessage,
   encodeCommunityMessage,
@@ -51,11 +51,7 @@ export class DeviceAgent {
   private view(): MibView {
     if (!this.mib) {
       const bootedAt = this.startedAtMs - this.spec.bootedAtOffsetS * 1000;
-      this.mib = new MibView(
-        buildMib(this.spec),
-        () => Math.floor((Date.now() - bootedAt) / 10) % 2 ** 32,
-        this.spec.layout !== "no_entity",
-      );
+      this.mib = new MibView(this.spec, () => Math.floor((Date.now() - bootedAt) / 10) % 2 ** 32);
     }
     return this.mib;
   }

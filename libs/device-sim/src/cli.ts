@@ -86,6 +86,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if ((err as NodeJS.ErrnoException).code === "EMFILE") {
+    process.stderr.write(
+      "device-sim: out of file descriptors (one UDP socket per device): raise `ulimit -n` above --devices\n",
+    );
+    process.exit(1);
+  }
   process.stderr.write(`device-sim failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

@@ -107,27 +107,61 @@ function entities(spec: DeviceSpec): Entity[] {
   }
 }
 
-export function buildMib(spec: DeviceSpec): MibEntry[] {
-  const entries: MibEntry[] = [
-    { oid: sys(1), value: octets(spec.sysDescr) },
-    { oid: sys(2), value: oid(parseOid(spec.sysObjectId)) },
-    { oid: sys(3), value: "uptime" },
-    { oid: sys(4), value: octets("noc@example.net") },
-    { oid: sys(5), value: octets(spec.hostname) },
-    { oid: sys(6), value: octets(`Site ${spec.organizationId}`) },
-    { oid: sys(7), value: integer(spec.deviceType === "switch" ? 6 : 78) },
-  ];
-  for (const e of entities(spec)) {
-    entries.push(
-      { oid: col(2, e.index), value: octets(e.descr) },
-      { oid: col(4, e.index), value: integer(e.containedIn) },
-      { oid: col(5, e.index), value: integer(e.cls) },
-      { oid: col(7, e.index), value: octets(e.name) },
-      { oid: col(10, e.index), value: octets(e.softwareRev) },
-      { oid: col(11, e.index), value: octets(e.serial) },
-      { oid: col(12, e.index), value: octets(e.mfgName) },
-      { oid: col(13, e.index), value: octets(e.model) },
-    );
+const entityColumns = [2, 4, 5, 7, 10, 11, 12, 13] as const;
+
+function systemValue(spec: DeviceSpec, n: number): Buffer | "uptime" | undefined {
+  switch (n) {
+    case 1:
+      return octets(spec.sysDescr);
+    case 2:
+      return oid(parseOid(spec.sysObjectId));
+    case 3:
+      return "uptime";
+    case 4:
+      return octets("noc@example.net");
+    case 5:
+      return octets(spec.hostname);
+    case 6:
+      return octets(`Site ${spec.organizationId}`);
+    case 7:
+      return integer(spec.deviceType === "switch" ? 6 : 78);
+    default:
+      return undefined;
+  }
+}
+
+function entityValue(e: Entity, column: number): Buffer | undefined {
+  switch (column) {
+    case 2:
+      return octets(e.descr);
+    case 4:
+      return integer(e.containedIn);
+    case 5:
+      return integer(e.cls);
+    case 7:
+      return octets(e.name);
+    case 10:
+      return octets(e.softwareRev);
+    case 11:
+      return octets(e.serial);
+    case 12:
+      return octets(e.mfgName);
+    case 13:
+      return octets(e.model);
+    default:
+      return undefined;
+  }
+}
+
+/** Every object of the device in OID order (for GETNEXT and GETBULK). */
+export function buildMib(spec: DeviceSpec, ents: readonly Entity[] = entities(spec)): MibEntry[] {
+  const entries: MibEntry[] = [1, 2, 3, 4, 5, 6, 7].map((n) => ({
+    oid: sys(n),
+    value: systemValue(spec, n) as Buffer | "uptime",
+  }));
+  for (const e of ents) {
+    for (const column of entityColumns)
+      entries.push({ oid: col(column, e.index), value: entityValue(e, column) as Buffer });
   }
   return entries.sort((a, b) => compareOids(a.oid, b.oid));
 }
@@ -137,43 +171,62 @@ const entityPrefix = parseOid("1.3.6.1.2.1.47");
 const startsWith = (o: readonly number[], prefix: readonly number[]) =>
   prefix.every((arc, i) => o[i] === arc);
 
-/** A device's MIB with lookups; `uptimeTicks` yields sysUpTime in hundredths of a second. */
+/**
+ * A device's MIB. GET computes the one value asked for (the common path: a probe is one GET);
+ * the sorted list for GETNEXT/GETBULK is built on first use. `uptimeTicks` yields sysUpTime.
+ */
 export class MibView {
-  constructor(
-    readonly entries: MibEntry[],
-    private readonly uptimeTicks: () => number,
-    private readonly hasEntity: boolean,
-  ) {}
+  private readonly ents: Entity[];
+  private sorted: MibEntry[] | null = null;
 
-  private value(entry: MibEntry): Buffer {
-    return entry.value === "uptime" ? unsigned(this.uptimeTicks(), Tag.TimeTicks) : entry.value;
+  constructor(
+    private readonly spec: DeviceSpec,
+    private readonly uptimeTicks: () => number,
+  ) {
+    this.ents = entities(spec);
   }
 
-  /** Index of the first entry whose OID is greater than (or, with `inclusive`, equal to) `target`. */
-  private bound(target: readonly number[], inclusive: boolean): number {
-    let lo = 0;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const c = compareOids((this.entries[mid] as MibEntry).oid, target);
-      if (c < 0 || (c === 0 && !inclusive)) lo = mid + 1;
-      else hi = mid;
+  private get entries(): MibEntry[] {
+    this.sorted ??= buildMib(this.spec, this.ents);
+    return this.sorted;
+  }
+
+  private value(v: Buffer | "uptime"): Buffer {
+    return v === "uptime" ? unsigned(this.uptimeTicks(), Tag.TimeTicks) : v;
+  }
+
+  private lookup(target: readonly number[]): Buffer | "uptime" | undefined {
+    if (target.length === 9 && target[8] === 0 && startsWith(target, systemPrefix)) {
+      return systemValue(this.spec, target[7] as number);
     }
-    return lo;
+    if (target.length === 13 && startsWith(target, entryPrefix)) {
+      const entity = this.ents.find((e) => e.index === target[12]);
+      return entity && entityValue(entity, target[11] as number);
+    }
+    return undefined;
   }
 
   get(target: readonly number[]): Buffer {
-    const entry = this.entries[this.bound(target, true)];
-    if (entry && compareOids(entry.oid, target) === 0) return this.value(entry);
-    const known = startsWith(target, systemPrefix) || (this.hasEntity && startsWith(target, entityPrefix));
+    const found = this.lookup(target);
+    if (found !== undefined) return this.value(found);
+    const known =
+      startsWith(target, systemPrefix) || (this.ents.length > 0 && startsWith(target, entityPrefix));
     return nullValue(known ? Tag.NoSuchInstance : Tag.NoSuchObject);
   }
 
   /** The first entry after `target`, or endOfMibView. */
   next(target: readonly number[]): { oid: readonly number[]; value: Buffer } {
-    const entry = this.entries[this.bound(target, false)];
+    const entries = this.entries;
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareOids((entries[mid] as MibEntry).oid, target) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const entry = entries[lo];
     return entry
-      ? { oid: entry.oid, value: this.value(entry) }
+      ? { oid: entry.oid, value: this.value(entry.value) }
       : { oid: target, value: nullValue(Tag.EndOfMibView) };
   }
 }
