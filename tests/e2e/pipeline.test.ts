@@ -114,6 +114,11 @@ describe.sequential("pipeline end to end (1,000 devices, two scheduler replicas)
       failed_devices: 150,
     });
     expect(first.operation_details.error_summary).toEqual(expectedFailures);
+    // The status helpers recount from the ledger: the aggregator's running counters agree with it.
+    const recounted = await api.operation(first.id, { updateStatus: true });
+    expect(recounted).toMatchObject({ status: first.status, processed_devices: 1000, failed_devices: 150 });
+    expect(recounted.operation_details.error_summary).toEqual(expectedFailures);
+
     // Claimed at its time, not before (the API renders whole seconds: compare in the database).
     const timing = await stack.db.pool.query<{ scheduled_for: Date; on_time: boolean; finished: boolean }>(
       `SELECT scheduled_for, started_at >= scheduled_for AS on_time, finished_at >= started_at AS finished
