@@ -12,9 +12,9 @@ export class AdminCli {
   ) {}
 
   /** Creates an organization; one that already exists is fine (the demo may run twice). */
-  async createOrganization(id: number, name: string): Promise<"created" | "exists"> {
+  async createOrganization(id: number, name: string): Promise<"saved" | "exists"> {
     const res = await this.run(["org", "create", "--id", String(id), "--name", name]);
-    if (res.code === 0) return "created";
+    if (res.code === 0) return "saved";
     if (/exist|duplicate|already/i.test(res.stdout + res.stderr)) return "exists";
     throw new Error(`admin org create ${id} failed (exit ${res.code}): ${tail(res.stderr || res.stdout)}`);
   }
