@@ -281,9 +281,9 @@ async function main() {
       if (!["scheduled", "in_progress"].includes(op.status)) break;
     }
     sub.unsubscribe();
-    const _folds = await scrape(aggregator, "aggregator_fold_duration_seconds_count");
-    const _foldSeconds = await scrape(aggregator, "aggregator_fold_duration_seconds_sum");
-    const _foldResults = await scrape(aggregator, "aggregator_batch_results_sum");
+    const folds = await scrape(aggregator, "aggregator_fold_duration_seconds_count");
+    const foldSeconds = await scrape(aggregator, "aggregator_fold_duration_seconds_sum");
+    const foldResults = await scrape(aggregator, "aggregator_batch_results_sum");
     const cpu = new Map(
       services.map((s) => [s.name, cpuSeconds(s.child.pid) - serviceCpuBefore.get(s.name)]),
     );

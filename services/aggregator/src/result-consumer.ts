@@ -23,7 +23,7 @@ export type ResultConsumerOptions = FolderDeps & {
  */
 export async function startResultConsumer(o: ResultConsumerOptions): Promise<{ stop: () => Promise<void> }> {
   const consumer = await o.js.consumers.get(o.names.streams.deviceResults, o.names.consumers.aggregator);
-  const messages = await consumer.consume({ max_messages: o.prefetch ?? 256 });
+  const messages = await consumer.consume({ max_messages: o.prefetch ?? 64 });
   const maxFolds = o.concurrentFolds ?? 2;
   const folds = new Set<Promise<unknown>>();
   let buffer: Received[] = [];

@@ -1,44 +1,48 @@
 /**
  * Per-attempt deadlines without a timer and an AbortController per attempt: attempts whose
- * deadlines fall in the same slice (default 10 ms) share one timer, one AbortSignal and one
- * "expired" promise. At tens of thousands of probes per second this is most of the prober's
- * bookkeeping saved; a deadline fires at most one slice late.
+ * deadlines fall in the same slice (default 10 ms) share one timer and one AbortSignal. An attempt
+ * that finishes removes its callback at once, so memory holds only attempts still in flight.
+ * A deadline fires at most one slice late.
  */
-export type Deadline = { signal: AbortSignal; expired: Promise<void> };
+export type DeadlineHandle = { signal: AbortSignal; cancel: () => void };
+
+type Slice = { controller: AbortController; callbacks: Set<() => void>; timer: NodeJS.Timeout };
 
 export class DeadlineSlices {
-  private readonly slices = new Map<number, Deadline & { abort: () => void; timer: NodeJS.Timeout }>();
+  private readonly slices = new Map<number, Slice>();
 
   constructor(private readonly sliceMs = 10) {}
 
-  /** The shared deadline `timeoutMs` from now. */
-  after(timeoutMs: number): Deadline {
+  /** Calls `onExpire` (and aborts the signal) `timeoutMs` from now unless cancelled first. */
+  after(timeoutMs: number, onExpire: () => void): DeadlineHandle {
     const key = Math.ceil((Date.now() + timeoutMs) / this.sliceMs);
-    const found = this.slices.get(key);
-    if (found) return found;
-    const controller = new AbortController();
-    let fire: () => void = () => undefined;
-    const expired = new Promise<void>((resolve) => {
-      fire = resolve;
-    });
-    const abort = () => {
-      clearTimeout(slice.timer);
-      this.slices.delete(key);
-      controller.abort();
-      fire();
-    };
-    const slice = {
-      signal: controller.signal,
-      expired,
-      abort,
-      timer: setTimeout(() => abort(), Math.max(0, key * this.sliceMs - Date.now())),
-    };
-    this.slices.set(key, slice);
-    return slice;
+    let slice = this.slices.get(key);
+    if (!slice) {
+      const created: Slice = {
+        controller: new AbortController(),
+        callbacks: new Set(),
+        timer: setTimeout(() => this.fire(key), Math.max(0, key * this.sliceMs - Date.now())),
+      };
+      this.slices.set(key, created);
+      slice = created;
+    }
+    const callbacks = slice.callbacks;
+    callbacks.add(onExpire);
+    return { signal: slice.controller.signal, cancel: () => callbacks.delete(onExpire) };
   }
 
   /** Expires every pending deadline now (forced shutdown). */
   expireAll(): void {
-    for (const slice of [...this.slices.values()]) slice.abort();
+    for (const key of [...this.slices.keys()]) this.fire(key);
+  }
+
+  private fire(key: number): void {
+    const slice = this.slices.get(key);
+    if (!slice) return;
+    this.slices.delete(key);
+    clearTimeout(slice.timer);
+    slice.controller.abort();
+    for (const callback of slice.callbacks) callback();
+    slice.callbacks.clear();
   }
 }

@@ -33,39 +33,45 @@ export type ProbeContext = {
 const transient = new Set<ErrorCode>(transientErrorCodes);
 
 /** One attempt under its deadline; a driver that throws or overruns is classified, never thrown. */
-async function attemptOnce(ctx: ProbeContext, device: JobDevice, attempt: number): Promise<ProbeOutcome> {
+function attemptOnce(ctx: ProbeContext, device: JobDevice, attempt: number): Promise<ProbeOutcome> {
   const driver = ctx.drivers.get(device.driver);
-  if (!driver)
-    return { ok: false, code: "internal_errors", message: `no driver '${device.driver}' in this prober` };
+  if (!driver) {
+    return Promise.resolve({
+      ok: false,
+      code: "internal_errors",
+      message: `no driver '${device.driver}' in this prober`,
+    });
+  }
   const timeoutMs = ctx.options.probe_timeout_ms ?? ctx.policy.timeoutMs;
-  const deadline = ctx.deadlines.after(timeoutMs);
-  const probe = driver
-    .probe({
-      device,
-      operationType: ctx.operationType,
-      options: ctx.options,
-      needs: ctx.needs,
-      attempt,
-      signal: deadline.signal,
-      timeoutMs,
-    })
-    .catch(
-      (err: unknown): ProbeOutcome => ({
-        ok: false,
-        code: "internal_errors",
-        message: err instanceof Error ? err.message.slice(0, 500) : "driver failed",
-      }),
+  return new Promise<ProbeOutcome>((resolve) => {
+    let done = false;
+    const finish = (outcome: ProbeOutcome) => {
+      if (done) return;
+      done = true;
+      deadline.cancel();
+      resolve(outcome);
+    };
+    const deadline = ctx.deadlines.after(timeoutMs, () =>
+      finish({ ok: false, code: "connection_timeouts", message: `no answer within ${timeoutMs} ms` }),
     );
-  return Promise.race([
-    probe,
-    deadline.expired.then(
-      (): ProbeOutcome => ({
-        ok: false,
-        code: "connection_timeouts",
-        message: `no answer within ${timeoutMs} ms`,
-      }),
-    ),
-  ]);
+    driver
+      .probe({
+        device,
+        operationType: ctx.operationType,
+        options: ctx.options,
+        needs: ctx.needs,
+        attempt,
+        signal: deadline.signal,
+        timeoutMs,
+      })
+      .then(finish, (err: unknown) =>
+        finish({
+          ok: false,
+          code: "internal_errors",
+          message: err instanceof Error ? err.message.slice(0, 500) : "driver failed",
+        }),
+      );
+  });
 }
 
 function wait(ms: number, signal: AbortSignal): Promise<void> {

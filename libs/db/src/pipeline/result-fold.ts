@@ -131,7 +131,7 @@ SELECT c.operation_id, c.processed, (SELECT count(*) FROM dev) AS devices, (SELE
   FROM counts c`;
 
 /**
- * Folds device results in the caller's transaction and ends the operations that became complete
+ * Folds device results in the caller's transaction (it must be one: planner settings are SET LOCAL) and ends the operations that became complete
  * (finalizeOperations). Idempotent: results whose ledger row is already terminal change nothing.
  * `recentRates` (operation id → devices/s) feeds the ETA.
  */
@@ -163,6 +163,12 @@ export async function foldResults(
     cols.started[i] = r.startedAt;
     cols.finished[i] = r.finishedAt;
   });
+  // Every join here is a primary-key lookup per result. A new operation's ledger rows have no
+  // statistics yet, and the planner then hashes a sequential scan of the whole ledger on every
+  // fold (O(n²) over an operation). Transaction-local: the caller's transaction ends it.
+  await client.query(
+    "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off",
+  );
   const rateIds = [...recentRates.keys()];
   const res = await client.query<{ operation_id: string; processed: number }>(FOLD_SQL, [
     cols.op,
