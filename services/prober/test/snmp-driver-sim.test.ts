@@ -139,3 +139,26 @@ describe("SNMP driver against the simulator", () => {
     expect(change?.after).not.toBe(change?.before);
   });
 });
+
+describe("SNMPv3 engine cache", () => {
+  it("skips discovery on the next probe of the same device, and still refuses a wrong key", async () => {
+    const device = fleet.devices.find(
+      (x) =>
+        x.behaviour === "ok" &&
+        x.access.version === "v3" &&
+        x.access.level === "authPriv" &&
+        x.layout === "single",
+    ) as DeviceSpec;
+    if (device.access.version !== "v3") throw new Error("fleet lacks devices");
+    const needs = { serial: true, firmware: false, connectivity: false };
+    await probe(device, needs);
+    const before = fleet.stats().requests;
+    expect(await probe(device, needs)).toMatchObject({ ok: true, observed: { serial: device.serial } });
+    expect(fleet.stats().requests - before).toBe(1);
+    expect(await probe(device, needs, { ...device.access, authKey: "not-the-key" })).toMatchObject({
+      ok: false,
+      code: "authentication_failures",
+    });
+    expect(await probe(device, needs)).toMatchObject({ ok: true, observed: { serial: device.serial } });
+  });
+});

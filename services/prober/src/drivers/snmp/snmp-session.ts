@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from "node:dgram";
 import type { SnmpCredentials } from "@headless-ops/contracts";
 import snmp from "net-snmp";
+import { forgetEngine, rememberEngine, seedEngine } from "./engine-cache.js";
 
 /*
  * One short-lived net-snmp session per probe, over a *connected* UDP socket: the kernel then reports ICMP
@@ -77,6 +78,9 @@ export class SnmpSession {
   private failure: Error | null = null;
   private readonly pending = new Set<(err: Error) => void>();
   private closed = false;
+  private errored = false;
+  private readonly v3Target: string | null;
+  private readonly detach: () => void;
 
   constructor(target: SnmpTarget, credentials: SnmpCredentials, timing: SessionTiming, signal: AbortSignal) {
     const fail = (err: Error) => {
@@ -109,10 +113,16 @@ export class SnmpSession {
       }
       this.session = snmp.createV3Session(target.address, user, options);
     }
+    this.v3Target =
+      credentials.version === "v3" ? `${target.address}/${target.port}/${credentials.user}` : null;
+    if (this.v3Target) seedEngine(this.session, this.v3Target);
     // net-snmp emits "error" for datagrams it cannot parse: a malformed answer from the device.
     this.session.on("error", (err: unknown) => fail(new MalformedResponseError({ cause: err })));
-    if (signal.aborted) fail(new DeadlineError());
-    signal.addEventListener("abort", () => fail(new DeadlineError()), { once: true });
+    // Probes may share one deadline signal: the listener goes away with the session.
+    const onAbort = () => fail(new DeadlineError());
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.detach = () => signal.removeEventListener("abort", onAbort);
   }
 
   private call<T>(start: (done: (err: Error | null, result?: T) => void) => void): Promise<T> {
@@ -120,6 +130,7 @@ export class SnmpSession {
     return new Promise<T>((resolve, reject) => {
       const settle = (err: Error | null, result?: T) => {
         this.pending.delete(reject);
+        if (err) this.errored = true;
         if (err) reject(err);
         else resolve(result as T);
       };
@@ -147,6 +158,11 @@ export class SnmpSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.detach();
+    if (this.v3Target) {
+      if (this.failure || this.errored) forgetEngine(this.v3Target);
+      else rememberEngine(this.session, this.v3Target);
+    }
     try {
       this.session.close();
     } catch {
