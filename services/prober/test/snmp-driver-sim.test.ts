@@ -122,6 +122,21 @@ describe("SNMP driver against the simulator", () => {
       ok: false,
       code: "authentication_failures",
     });
+    const authOnly = fleet.devices.find(
+      (x) => x.behaviour === "ok" && x.access.version === "v3" && x.access.level === "authNoPriv",
+    ) as DeviceSpec;
+    if (authOnly.access.version !== "v3") throw new Error("fleet lacks devices");
+    // Asking for privacy from a user without a privacy key: usmStatsUnsupportedSecLevels.
+    const upgraded = {
+      ...authOnly.access,
+      level: "authPriv" as const,
+      privProtocol: "aes" as const,
+      privKey: "some-priv-key",
+    };
+    expect(await probe(authOnly, all, upgraded)).toMatchObject({
+      ok: false,
+      code: "authentication_failures",
+    });
     expect(await probe(v3, all, { ...v3.access, user: "intruder" })).toMatchObject({
       ok: false,
       code: "authentication_failures",
