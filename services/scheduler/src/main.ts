@@ -9,6 +9,7 @@ import {
   loadConfig,
   startOpsServer,
 } from "@headless-ops/runtime";
+import { registerConsumerLag } from "./consumer-lag.js";
 import { listenOperationCreated } from "./created-listener.js";
 import { createSchedulerMetrics } from "./metrics.js";
 import { Scheduler } from "./scheduler.js";
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   const names = natsNames(config.NATS_PREFIX);
 
   const registry = createMetricsRegistry("scheduler");
+  registerConsumerLag(registry, jsm, [{ stream: names.streams.operations, name: names.consumers.scheduler }]);
   const ops = await startOpsServer({
     host: config.HOST,
     port: config.METRICS_PORT,
