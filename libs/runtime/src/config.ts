@@ -46,6 +46,12 @@ export const configSchema = z.object({
   CREDENTIAL_KEY: z.string().optional(),
   /** Largest accepted HTTP body. */
   BODY_LIMIT_BYTES: int(16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+  /**
+   * API rate limit: requests per window per token (by the token's sha-256; requests without a token by
+   * client IP), in memory per API replica. Past it: 429 with Retry-After. Generous by default.
+   */
+  RATE_LIMIT_MAX: int(600, 1, 100_000_000),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 100, 86_400_000),
   /** Outbox relay poll interval and batch. */
   RELAY_INTERVAL_MS: int(250, 10, 60_000),
   RELAY_BATCH_SIZE: int(500, 1, 10_000),

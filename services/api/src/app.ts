@@ -2,20 +2,25 @@ import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { JetStreamClient, NatsConnection } from "@headless-ops/bus";
+import type { ErrorBody } from "@headless-ops/contracts";
 import {
   type Config,
   type CredentialSealer,
+  createAddressGuard,
   createCredentialSealer,
   type Logger,
 } from "@headless-ops/runtime";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type pg from "pg";
 import { authenticate } from "./auth.js";
 import type { AppContext } from "./context.js";
+import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
+import { rejectNulBytes } from "./input-guard.js";
 import { createApiMetrics } from "./metrics.js";
+import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
 import { deviceRoutes } from "./routes/devices.js";
@@ -46,6 +51,12 @@ function sealerOf(config: Config, log: Logger): CredentialSealer | undefined {
   return createCredentialSealer(config.CREDENTIAL_KEY); // throws on a malformed key: fail at start
 }
 
+/** The address guard from config: a malformed network list fails the start, as the prober's does. */
+function addressCheckOf(config: Config): (address: string) => string | undefined {
+  const guard = createAddressGuard(config);
+  return (address) => addressProblem(guard, config.ALLOW_LOOPBACK, address);
+}
+
 /** The API as a fastify instance: `main.ts` listens on it, tests call `app.inject()`. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config, log } = opts;
@@ -54,12 +65,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: config.BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: true,
+    // Router-level errors (bad URL encoding, an over-long path id) get the one error shape too.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const tooLong = err.code === "FST_ERR_MAX_PARAM_LENGTH";
+      const body: ErrorBody = { detail: tooLong ? "Not found." : "Malformed URL.", errors: [] };
+      void reply.code(tooLong ? 404 : 400).send(body);
+    },
   }) as unknown as FastifyInstance;
   const ctx: AppContext = {
     config,
     log,
     pool: opts.db.pool,
     sealer: sealerOf(config, log),
+    addressProblem: addressCheckOf(config),
     statusHelpers: opts.statusHelpers ?? createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS }),
     metrics: createApiMetrics(opts.db.pool),
     nats: opts.nats?.connection ?? (() => undefined),
@@ -70,6 +88,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
+  const limit = await installRateLimit(app, config);
   await app.register(formbody);
   await app.register(swagger, {
     openapi: {
@@ -93,13 +112,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   healthRoutes(app, ctx);
   await app.register(async (api) => {
-    // Authentication before the body is read: a caller without a valid token learns nothing else.
-    api.addHook("onRequest", async (req) => {
+    // Rate limit, then authentication, before the body is read: a caller without a valid token learns
+    // nothing else, and a flood is refused before it costs a token lookup.
+    api.addHook("onRequest", async (req, reply) => {
+      await limit(req, reply);
       req.principal = await authenticate(ctx.pool, req.headers.authorization);
       if (!READ_METHODS.has(req.method) && req.principal.role === "viewer") {
         throw forbidden("This token is read-only (role viewer).");
       }
     });
+    api.addHook("preValidation", rejectNulBytes);
     operationRoutes(api, ctx);
     operationActionRoutes(api, ctx);
     deviceRoutes(api, ctx);

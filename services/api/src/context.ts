@@ -13,6 +13,8 @@ export type AppContext = {
   /** Undefined when CREDENTIAL_KEY is not configured: devices with credentials are then refused. */
   sealer: CredentialSealer | undefined;
   statusHelpers: StatusHelpers;
+  /** Why a management address may not be saved (address guard), or undefined when it may. */
+  addressProblem: (address: string) => string | undefined;
   metrics: ApiMetrics;
   nats: () => NatsConnection | undefined;
   jetstream: () => JetStreamClient | undefined;

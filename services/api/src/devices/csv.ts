@@ -28,6 +28,16 @@ export const CSV_COLUMNS = [
   "sim_fail_code",
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
+
+/** Other names for the SNMPv3 columns (the device simulator's inventory export uses these). */
+const ALIASES: Record<string, Column> = {
+  v3_user: "snmp_user",
+  v3_security_level: "security_level",
+  v3_auth_protocol: "auth_protocol",
+  v3_auth_key: "auth_key",
+  v3_priv_protocol: "priv_protocol",
+  v3_priv_key: "priv_key",
+};
 type Cells = Partial<Record<Column, string>>;
 
 /** One data row: its line in the file and the device object it describes (validated later). */
@@ -98,7 +108,7 @@ export function parseDeviceCsv(text: string, maxRows: number): CsvDevice[] {
   }
   const [header, ...data] = rows;
   if (!header) throw badRequest("The CSV is empty; it needs a header row.");
-  const names = header.record.map((h) => h.toLowerCase());
+  const names = header.record.map((h) => ALIASES[h.toLowerCase()] ?? h.toLowerCase());
   const errors: FieldError[] = names.flatMap((name) =>
     (CSV_COLUMNS as readonly string[]).includes(name)
       ? []

@@ -1,7 +1,8 @@
-import { DeviceInput, type FieldError } from "@headless-ops/contracts";
+import type { DeviceInput, FieldError } from "@headless-ops/contracts";
 import type { CredentialSealer } from "@headless-ops/runtime";
 import type pg from "pg";
 import { type Principal, requireOrganizations } from "../auth.js";
+import { CheckedDeviceInput } from "../checked-schemas.js";
 import { conflict, unprocessable } from "../errors.js";
 import { fieldErrors } from "../validation.js";
 
@@ -14,7 +15,8 @@ export type ItemLabel = (index: number) => string;
 export const NO_KEY_MESSAGE = "cannot be stored: the server has no CREDENTIAL_KEY configured";
 
 /**
- * Validates every item (collecting all errors, by item), then checks the batch as a whole:
+ * Validates every item (collecting all errors, by item; management addresses through the address
+ * guard), then checks the batch as a whole:
  * organizations the token may act on (403), organizations that exist and hostnames unique in
  * the batch (422), hostnames already registered (409). All or nothing: any error rejects the batch.
  */
@@ -22,6 +24,7 @@ export async function prepareBatch(
   db: Pick<pg.Pool, "query">,
   principal: Principal,
   sealer: CredentialSealer | undefined,
+  addressProblem: (address: string) => string | undefined,
   items: readonly unknown[],
   label: ItemLabel,
 ): Promise<DeviceRecord[]> {
@@ -29,12 +32,17 @@ export async function prepareBatch(
   const errors: FieldError[] = [];
   const records: DeviceRecord[] = [];
   items.forEach((item, i) => {
-    const parsed = DeviceInput.safeParse(item);
+    const parsed = CheckedDeviceInput.safeParse(item);
     if (!parsed.success) {
       errors.push(...fieldErrors(parsed.error.issues, label(i) ? [label(i)] : []));
       return;
     }
     const { credentials, ...rest } = parsed.data;
+    const refused = rest.mgmt_address ? addressProblem(rest.mgmt_address) : undefined;
+    if (refused) {
+      errors.push({ path: at(i, "mgmt_address"), message: refused });
+      return;
+    }
     if (credentials && !sealer) {
       errors.push({ path: at(i, "credentials"), message: NO_KEY_MESSAGE });
       return;

@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireOrganizations, requireWriter } from "../auth.js";
+import { CheckedDevicePatch } from "../checked-schemas.js";
 import type { AppContext } from "../context.js";
 import { NO_KEY_MESSAGE, prepareBatch } from "../devices/device-batch.js";
 import {
@@ -81,7 +82,9 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw unprocessable([{ path: "(body)", message: `a batch holds 1 to ${DEVICE_BATCH_MAX} devices` }]);
       }
       const label = batch ? (i: number) => String(i) : () => "";
-      const records = await prepareBatch(ctx.pool, principal, ctx.sealer, items, (i) => label(i));
+      const records = await prepareBatch(ctx.pool, principal, ctx.sealer, ctx.addressProblem, items, (i) =>
+        label(i),
+      );
       const { rows } = await withTransaction(ctx.pool, (client) => insertDevices(client, records)).catch(
         (err) => {
           if ((err as { code?: string }).code === "23505")
@@ -127,12 +130,14 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
       const principal = requireWriter(req);
       const existing = await findDevice(ctx.pool, principal, req.params.id);
       if (!existing) throw notFound();
-      const patch = parseOr422(DevicePatch, req.body as unknown);
+      const patch = parseOr422(CheckedDevicePatch, req.body as unknown);
       const driver = patch.driver ?? existing.driver;
       const address = patch.mgmt_address === undefined ? existing.mgmt_address : patch.mgmt_address;
       if (driver === "snmp" && !address) {
         throw unprocessable([{ path: "mgmt_address", message: "required when driver is snmp" }]);
       }
+      const refused = patch.mgmt_address ? ctx.addressProblem(patch.mgmt_address) : undefined;
+      if (refused) throw unprocessable([{ path: "mgmt_address", message: refused }]);
       if (patch.credentials && !ctx.sealer)
         throw unprocessable([{ path: "credentials", message: NO_KEY_MESSAGE }]);
       const sealed =

@@ -11,6 +11,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireOrganizations, requireWriter } from "../auth.js";
 import { unwrapDataBody } from "../body.js";
+import { CheckedCreateOperationBody } from "../checked-schemas.js";
 import type { AppContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
 import {
@@ -105,7 +106,7 @@ export function operationRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req, reply) => {
       const principal = requireWriter(req);
-      const body = parseOr422(CreateOperationBody, unwrapDataBody(req.body as unknown));
+      const body = parseOr422(CheckedCreateOperationBody, unwrapDataBody(req.body as unknown));
       requireOrganizations(
         principal,
         body.target_organizations.map((id, i) => ({ id, path: `target_organizations.${i}` })),
