@@ -5,6 +5,7 @@ import { type Logger, toError } from "@headless-ops/runtime";
 import type pg from "pg";
 import type { AggregatorMetrics } from "./metrics.js";
 import type { RecentRate } from "./recent-rate.js";
+import { redeliveryDelay } from "./redelivery-delay.js";
 
 export type Received = { msg: JsMsg; batch: DeviceResultBatch };
 
@@ -54,6 +55,46 @@ function compareIds(a: string, b: string): number {
 }
 
 /**
+ * A fold that failed for good. Postgres rejecting the data itself (SQLSTATE class 22, e.g. an id out
+ * of bigint range) would fail every retry: the batch is split until the bad message is alone, and
+ * that one is terminated and logged, so it cannot hold valid results hostage. Anything else (the
+ * database unreachable) is handed back with a growing delay.
+ */
+async function handBack(
+  deps: FolderDeps,
+  received: readonly Received[],
+  results: number,
+  err: unknown,
+  code: string | undefined,
+): Promise<FoldOutcome | undefined> {
+  if (code?.startsWith("22")) {
+    if (received.length > 1) {
+      const half = Math.ceil(received.length / 2);
+      await foldBatch(deps, received.slice(0, half));
+      await foldBatch(deps, received.slice(half));
+      return undefined;
+    }
+    const [bad] = received;
+    if (bad) {
+      deps.log.error(
+        { err: toError(err), seq: bad.msg.seq, operationId: bad.batch.operation_id },
+        "result batch rejected by the database, terminated",
+      );
+      bad.msg.term();
+      deps.metrics.messages.inc({ result: "term" });
+    }
+    return undefined;
+  }
+  for (const { msg } of received) msg.nak(redeliveryDelay(msg, deps.nakDelayMs ?? 1_000));
+  deps.metrics.messages.inc({ result: "nak" }, received.length);
+  deps.log.error(
+    { err: toError(err), messages: received.length, results },
+    "fold failed, results handed back",
+  );
+  return undefined;
+}
+
+/**
  * Folds the results of several messages in ONE transaction, then acks them all. Deadlocks and
  * serialization failures are retried; any other failure naks the messages for redelivery
  * (safe: a fold that did not commit changed nothing, one that did is idempotent).
@@ -74,13 +115,7 @@ export async function foldBatch(
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code && retryableSqlStates.has(code) && attempt < 5) continue;
-      for (const { msg } of received) msg.nak(deps.nakDelayMs ?? 1_000);
-      deps.metrics.messages.inc({ result: "nak" }, received.length);
-      deps.log.error(
-        { err: toError(err), messages: received.length, results: rows.length },
-        "fold failed, results handed back",
-      );
-      return undefined;
+      return handBack(deps, received, rows.length, err, code);
     }
   }
   for (const { msg } of received) msg.ack();

@@ -176,6 +176,23 @@ describe("aggregator", () => {
     });
   });
 
+  it("isolates a batch the database rejects (id out of range) and folds the rest of its fold", async () => {
+    const { op, ids } = await seedOperation(env, "bulk_serial_sync", [{}, {}, {}]);
+    await publishResults(env, op, "bulk_serial_sync", [{ device_id: ids[0] }]);
+    await publishResults(env, op, "bulk_serial_sync", [{ device_id: "99999999999999999999" }]);
+    await publishResults(env, op, "bulk_serial_sync", [{ device_id: ids[1] }, { device_id: ids[2] }]);
+    await waitProcessed(env, op, 3);
+    expect((await operation(env, op))?.status).toBe("completed");
+    const consumer = await env.js.consumers.get(
+      env.names.streams.deviceResults,
+      env.names.consumers.aggregator,
+    );
+    await waitFor(async () => {
+      const info = await consumer.info();
+      return info.num_pending + info.num_ack_pending === 0 ? true : undefined;
+    });
+  });
+
   it("inventory_audit compares serials without overwriting and counts serial_mismatches", async () => {
     const { op, ids } = await seedOperation(env, "inventory_audit", [
       { serial: "A1" },

@@ -16,6 +16,7 @@ import type { ProberMetrics } from "./metrics.js";
 import type { OperationStatusCache } from "./operation-status-cache.js";
 import { type ProbePolicy, probeDevice } from "./probe-device.js";
 import { probeNeedsFor } from "./probe-needs.js";
+import { redeliveryDelay } from "./redelivery-delay.js";
 import type { Semaphore } from "./semaphore.js";
 
 export type JobHandlerDeps = {
@@ -30,7 +31,7 @@ export type JobHandlerDeps = {
   statuses: OperationStatusCache;
   /** Aborted on forced shutdown: probes stop and the job is handed back (nak). */
   signal: AbortSignal;
-  /** Delay before a nak'ed job is redelivered. */
+  /** First delay before a nak'ed job is redelivered (doubles per delivery, capped). */
   nakDelayMs?: number;
 };
 
@@ -96,7 +97,7 @@ export async function handleJob(
     if (skip) log.info({ devices: results.length }, "job of a cancelled operation skipped");
   } catch (err) {
     onProbed();
-    msg.nak(deps.nakDelayMs ?? 2_000);
+    msg.nak(redeliveryDelay(msg, deps.nakDelayMs ?? 1_000));
     deps.metrics.jobs.inc({ priority, result: "nak" });
     log.warn({ err: toError(err) }, "job handed back for redelivery");
   } finally {
