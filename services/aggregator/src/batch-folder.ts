@@ -36,8 +36,8 @@ export function toFoldRows(received: readonly Received[]): FoldRow[] {
         errorMessage: r.error_message ?? null,
         observed: r.observed ? JSON.stringify(r.observed) : null,
         attempts: r.attempts,
-        startedAt: r.started_at,
-        finishedAt: r.finished_at,
+        startedAt: Date.parse(r.started_at),
+        finishedAt: Date.parse(r.finished_at),
       });
     }
   }
