@@ -21,7 +21,8 @@ const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "100000" },
     probers: { type: "string", default: "2" },
-    "batch-size": { type: "string" },
+    /** FANOUT_BATCH_SIZE for the run (devices per job message); the services' default is 250. */
+    "batch-size": { type: "string", default: "1000" },
     "timeout-s": { type: "string", default: "300" },
     "keep-db": { type: "boolean", default: false },
     /** Write a V8 CPU profile of every service into this directory. */
@@ -159,7 +160,9 @@ function stage(name, service, metric) {
 }
 
 async function main() {
-  console.log(`bench:pipeline  devices=${fmt(devices)} probers=${probers} run=${runId} (logs: ${logPath})`);
+  console.log(
+    `bench:pipeline  devices=${fmt(devices)} probers=${probers} FANOUT_BATCH_SIZE=${args["batch-size"]} run=${runId} (logs: ${logPath})`,
+  );
   await runMigrations(dbUrl);
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
@@ -178,7 +181,7 @@ async function main() {
     NATS_PREFIX: prefix,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
     NODE_ENV: "production",
-    ...(args["batch-size"] ? { FANOUT_BATCH_SIZE: args["batch-size"] } : {}),
+    FANOUT_BATCH_SIZE: args["batch-size"],
   };
   const services = [
     startService(

@@ -17,6 +17,7 @@ import type { OperationStatusCache } from "./operation-status-cache.js";
 import { type ProbePolicy, probeDevice } from "./probe-device.js";
 import { probeNeedsFor } from "./probe-needs.js";
 import { redeliveryDelay } from "./redelivery-delay.js";
+import { resultMessages } from "./result-messages.js";
 import type { Semaphore } from "./semaphore.js";
 
 export type JobHandlerDeps = {
@@ -77,18 +78,13 @@ export async function handleJob(
     const results = skip ? cancelledResults(job) : await probeAll(deps, job);
     onProbed();
     if (deps.signal.aborted) throw new Error("shutting down before the job finished");
-    const batch: DeviceResultBatch = {
-      v: 1,
-      operation_id: job.operation_id,
-      operation_type: job.operation_type,
-      options: job.options,
-      results,
-    };
-    await deps.js.publish(deps.names.subjects.result, encoder.encode(JSON.stringify(batch)), {
-      msgID: `${jobId}-res`,
-      timeout: 10_000,
-    });
-    deps.metrics.resultsPublished.inc();
+    const messages = resultMessages(job, jobId, results);
+    await Promise.all(
+      messages.map((m) =>
+        deps.js.publish(deps.names.subjects.result, m.data, { msgID: m.msgId, timeout: 10_000 }),
+      ),
+    );
+    deps.metrics.resultsPublished.inc(messages.length);
     msg.ack();
     deps.metrics.jobs.inc({ priority, result: "acked" });
     const outcomes = { succeeded: 0, failed: 0, cancelled: 0 };

@@ -34,6 +34,34 @@ export type FanoutResult = "done" | "stopped" | "busy" | "skipped";
 
 const encoder = new TextEncoder();
 
+/** Well under NATS' default max_payload (1 MB): large simulation profiles shorten a job message. */
+const MAX_JOB_MESSAGE_BYTES = 512 * 1024;
+
+/**
+ * Cuts a page into job messages of at most `batchSize` devices and about `maxBytes` of JSON.
+ * Deterministic for the same page, so a republished page gets the same message ids.
+ */
+export function jobSlices(
+  jobJson: readonly string[],
+  batchSize: number,
+  maxBytes: number,
+): [number, number][] {
+  const slices: [number, number][] = [];
+  let from = 0;
+  let bytes = 0;
+  for (let i = 0; i < jobJson.length; i++) {
+    const size = (jobJson[i]?.length ?? 0) + 1;
+    if (i > from && (i - from >= batchSize || bytes + size > maxBytes)) {
+      slices.push([from, i]);
+      from = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  if (from < jobJson.length) slices.push([from, jobJson.length]);
+  return slices;
+}
+
 export function priorityOfRank(rank: number): Priority {
   return priorities.find((p) => priorityRank[p] === rank) ?? "normal";
 }
@@ -113,9 +141,9 @@ async function streamJobs(
   while (page.deviceIds.length > 0) {
     const last = page.deviceIds[page.deviceIds.length - 1] as string;
     const acks: Promise<unknown>[] = [];
-    for (let i = 0; i < page.deviceIds.length; i += deps.batchSize) {
-      const msgId = `job-${operationId}-${page.deviceIds[i]}-r${state.dispatchRound}`;
-      const body = `${header}${page.jobJson.slice(i, i + deps.batchSize).join(",")}]}`;
+    for (const [from, to] of jobSlices(page.jobJson, deps.batchSize, MAX_JOB_MESSAGE_BYTES - header.length)) {
+      const msgId = `job-${operationId}-${page.deviceIds[from]}-r${state.dispatchRound}`;
+      const body = `${header}${page.jobJson.slice(from, to).join(",")}]}`;
       acks.push(deps.js.publish(subject, encoder.encode(body), { msgID: msgId, timeout: 10_000 }));
     }
     const all = Promise.all(acks);
