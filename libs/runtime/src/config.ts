@@ -50,8 +50,15 @@ export const configSchema = z.object({
    * API rate limit: requests per window per token (by the token's sha-256; requests without a token by
    * client IP), in memory per API replica. Past it: 429 with Retry-After. Generous by default.
    */
-  RATE_LIMIT_MAX: int(600, 1, 100_000_000),
+  RATE_LIMIT_MAX: int(1_200, 1, 100_000_000),
   RATE_LIMIT_WINDOW_MS: int(60_000, 100, 86_400_000),
+  /**
+   * API: which peers' X-Forwarded-For/-Proto/-Host are believed (client address for logs and the
+   * unauthenticated rate limit, scheme and host for links): "true", "false", or addresses, CIDRs and
+   * the names loopback, linklocal, uniquelocal. The default trusts proxies on private networks (an
+   * ingress in the cluster), not a client on the internet, who could otherwise pick its own address.
+   */
+  TRUST_PROXY: z.string().min(1).default("loopback,linklocal,uniquelocal"),
   /** Outbox relay poll interval and batch. */
   RELAY_INTERVAL_MS: int(250, 10, 60_000),
   RELAY_BATCH_SIZE: int(500, 1, 10_000),

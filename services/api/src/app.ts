@@ -51,6 +51,11 @@ function sealerOf(config: Config, log: Logger): CredentialSealer | undefined {
   return createCredentialSealer(config.CREDENTIAL_KEY); // throws on a malformed key: fail at start
 }
 
+/** TRUST_PROXY as fastify takes it: a boolean, or a list of addresses, CIDRs and names. */
+function trustProxyOf(value: string): boolean | string {
+  return value === "true" || value === "false" ? value === "true" : value;
+}
+
 /** The address guard from config: a malformed network list fails the start, as the prober's does. */
 function addressCheckOf(config: Config): (address: string) => string | undefined {
   const guard = createAddressGuard(config);
@@ -64,7 +69,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     loggerInstance: log,
     bodyLimit: config.BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
-    trustProxy: true,
+    trustProxy: trustProxyOf(config.TRUST_PROXY),
     // Router-level errors (bad URL encoding, an over-long path id) get the one error shape too.
     frameworkErrors: (err, _req, reply: FastifyReply) => {
       const tooLong = err.code === "FST_ERR_MAX_PARAM_LENGTH";

@@ -141,17 +141,23 @@ describe("limits", () => {
   });
 
   it("unauthenticated requests are limited by client address, before any token lookup", async () => {
-    const from = (ip: string, authorization?: string) =>
+    const from = (ip: string, forwardedFor?: string) =>
       h.app.inject({
         method: "GET",
         url: DEVICES,
         remoteAddress: ip,
-        headers: authorization ? { authorization } : {},
+        headers: forwardedFor ? { "x-forwarded-for": forwardedFor } : {},
       });
+    // A client on the internet cannot escape its bucket by claiming another address in X-Forwarded-For.
     const statuses: number[] = [];
-    for (let i = 0; i < RATE_MAX + 2; i += 1) statuses.push((await from("198.51.100.7")).statusCode);
+    for (let i = 0; i < RATE_MAX + 2; i += 1)
+      statuses.push((await from("198.51.100.7", `192.0.2.${i}`)).statusCode);
     expect(statuses.slice(0, RATE_MAX).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(RATE_MAX)).toEqual([429, 429]);
     expect((await from("198.51.100.8")).statusCode).toBe(401);
+    // Behind a proxy on a private network (an ingress), the forwarded client address is the bucket.
+    for (let i = 0; i < RATE_MAX; i += 1) await from("10.0.0.5", "203.0.113.77");
+    expect((await from("10.0.0.5", "203.0.113.77")).statusCode).toBe(429);
+    expect((await from("10.0.0.5", "203.0.113.78")).statusCode).toBe(401);
   });
 });
