@@ -13,8 +13,8 @@ export type ResultConsumerOptions = FolderDeps & {
   batchMs: number;
   /** Fold transactions in flight at once (they touch disjoint ledger rows; Postgres runs them in parallel). */
   concurrentFolds?: number;
-  /** Result messages pulled ahead. */
-  prefetch?: number;
+  /** Bytes of result messages pulled ahead. */
+  prefetchBytes?: number;
 };
 
 /**
@@ -23,7 +23,9 @@ export type ResultConsumerOptions = FolderDeps & {
  */
 export async function startResultConsumer(o: ResultConsumerOptions): Promise<{ stop: () => Promise<void> }> {
   const consumer = await o.js.consumers.get(o.names.streams.deviceResults, o.names.consumers.aggregator);
-  const messages = await consumer.consume({ max_messages: o.prefetch ?? 64 });
+  // Bounded in bytes, not messages: a result message carries 1 to FANOUT_BATCH_SIZE results, and
+  // what is pulled ahead is parsed and held in memory until its fold commits.
+  const messages = await consumer.consume({ max_bytes: o.prefetchBytes ?? 8 * 1024 * 1024 });
   const maxFolds = o.concurrentFolds ?? 2;
   const folds = new Set<Promise<unknown>>();
   let buffer: Received[] = [];
