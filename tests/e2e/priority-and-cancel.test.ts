@@ -40,7 +40,10 @@ describe.sequential("priority and cancel with a slow prober", () => {
     });
     const low = await api.createOperation(body(201, "low", inSeconds(0.5)));
     // The low operation's backlog is queued and being worked on when the high one comes due.
-    await api.pollOperation(low.id, (op) => op.processed_devices >= 5, { timeoutMs: 20_000, intervalMs: 100 });
+    await api.pollOperation(low.id, (op) => op.processed_devices >= 5, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
     const high = await api.createOperation(body(202, "high", inSeconds(0.5)));
     const [lowDone, highDone] = await Promise.all([
       api.pollOperation(low.id, isFinished, { timeoutMs: 40_000 }),

@@ -273,8 +273,9 @@ export class ProcessGroup {
     return proc;
   }
 
+  /** The process started last under `name` (after a kill and restart: the new one). */
   get(name: string): ServiceProcess {
-    const found = this.processes.find((p) => p.name === name);
+    const found = this.processes.findLast((p) => p.name === name);
     if (!found) throw new Error(`no process ${name}`);
     return found;
   }
