@@ -27,6 +27,7 @@ const canary = {
   patched: `CANARY-patched-${tag}`,
   rejectedJson: `CANARY-rejected-json-${tag}`,
   rejectedCsv: `CANARY-rejected-csv-${tag}`,
+  malformedCsv: `CANARY-malformed-csv-${tag}`,
 };
 
 let ctx: TestContext;
@@ -191,6 +192,9 @@ describe.sequential("secrets never leak", () => {
     expect(rejected.status).toBe(422);
     const badCsv = `organization_id,hostname,device_type,snmp_version,community\n101,bad-csv,toaster,v2c,${canary.rejectedCsv}\n`;
     expect((await call("POST", `${DEVICES}import`, badCsv, "text/csv")).status).toBe(422);
+    // A quote in the middle of an unquoted cell: the CSV parser's own message would quote the cell.
+    const brokenCsv = `organization_id,hostname,device_type,snmp_version,community\n101,broken,router,v2c,${canary.malformedCsv}"x\n`;
+    expect((await call("POST", `${DEVICES}import`, brokenCsv, "text/csv")).status).toBe(400);
   });
 
   it("a full operation runs over every device (SNMP driver if the prober has it, else the simulated one)", async () => {

@@ -42,6 +42,27 @@ describe("parseDeviceCsv", () => {
     expect(statusOf(() => parseDeviceCsv("", 10))).toBe(400);
   });
 
+  it("never echoes a cell in a parse error: a cell may be a credential", () => {
+    const secret = "s3cret-community";
+    for (const csv of [
+      `organization_id,hostname,device_type,snmp_version,community\n101,r1,router,v2c,${secret}"x\n`,
+      `organization_id,hostname,device_type,snmp_version,community\n101,r1,router,v2c,"${secret}"x\n`,
+      `organization_id,hostname,device_type,snmp_version,community\n101,r1,router,v2c,"${secret}\n`,
+    ]) {
+      let thrown: unknown;
+      try {
+        parseDeviceCsv(csv, 10);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(HttpError);
+      expect((thrown as HttpError).statusCode).toBe(400);
+      expect((thrown as HttpError).errors[0]?.path).toBe("line 2");
+      expect(JSON.stringify(thrown)).not.toContain("s3cret");
+      expect((thrown as HttpError).errors[0]?.message).not.toContain("s3cret");
+    }
+  });
+
   it("enforces the row limit", () => {
     const csv = "organization_id,hostname,device_type\n1,a,router\n1,b,router";
     expect(statusOf(() => parseDeviceCsv(csv, 1))).toBe(422);

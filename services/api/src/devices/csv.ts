@@ -88,6 +88,19 @@ function deviceOf(c: Cells): Record<string, unknown> {
 }
 
 /**
+ * What csv-parse found, in our words: its own messages quote the cell ("value is \"…\""), and a cell
+ * may be a community or a key, which must never come back in a response.
+ */
+const PARSE_PROBLEMS: Record<string, string> = {
+  INVALID_OPENING_QUOTE: "a quote inside an unquoted field (quote the whole field and double inner quotes)",
+  CSV_INVALID_CLOSING_QUOTE: "a closing quote followed by something other than a delimiter",
+  CSV_QUOTE_NOT_CLOSED: "a quoted field is never closed",
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: "the row does not have as many fields as the header",
+  CSV_RECORD_INCONSISTENT_COLUMNS: "the row does not have as many fields as the header",
+  CSV_INVALID_ARGUMENT: "invalid CSV",
+};
+
+/**
  * Parses a device CSV with a header row. Broken CSV is a 400 naming the line; unknown or missing
  * columns a 422. Empty cells mean "not given". Credential cells are never echoed in errors.
  */
@@ -101,9 +114,9 @@ export function parseDeviceCsv(text: string, maxRows: number): CsvDevice[] {
       bom: true,
     }) as unknown as typeof rows;
   } catch (err) {
-    const line = (err as { lines?: number }).lines;
+    const { lines: line, code } = err as { lines?: number; code?: string };
     throw badRequest("The CSV could not be parsed.", [
-      { path: line ? `line ${line}` : "(body)", message: err instanceof Error ? err.message : "invalid CSV" },
+      { path: line ? `line ${line}` : "(body)", message: PARSE_PROBLEMS[code ?? ""] ?? "invalid CSV" },
     ]);
   }
   const [header, ...data] = rows;
