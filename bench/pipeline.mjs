@@ -25,6 +25,8 @@ const { values: args } = parseArgs({
     "batch-size": { type: "string", default: "1000" },
     "timeout-s": { type: "string", default: "300" },
     "keep-db": { type: "boolean", default: false },
+    /** Experiment: devices table fillfactor before seeding (room for HOT inventory updates). */
+    "devices-fillfactor": { type: "string" },
     /** Write a V8 CPU profile of every service into this directory. */
     "cpu-prof": { type: "string" },
   },
@@ -61,6 +63,9 @@ const fmt = (n) => Math.round(n).toLocaleString("en-US");
 
 async function seed(client) {
   const t0 = performance.now();
+  if (args["devices-fillfactor"]) {
+    await client.query(`ALTER TABLE devices SET (fillfactor = ${Number(args["devices-fillfactor"])})`);
+  }
   await client.query("INSERT INTO organizations (id, name) VALUES (1, 'bench')");
   await client.query(
     `INSERT INTO devices (organization_id, hostname, device_type, status, driver, mgmt_address)
