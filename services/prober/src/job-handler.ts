@@ -3,7 +3,6 @@ import {
   contracts,
   type DeviceJobBatch,
   type DeviceResult,
-  type DeviceResultBatch,
   type NatsNames,
   type Priority,
 } from "@headless-ops/contracts";
@@ -35,8 +34,6 @@ export type JobHandlerDeps = {
   /** First delay before a nak'ed job is redelivered (doubles per delivery, capped). */
   nakDelayMs?: number;
 };
-
-const encoder = new TextEncoder();
 
 export function jobMessageId(job: DeviceJobBatch): string {
   return `job-${job.operation_id}-${job.devices[0]?.device_id}-r${job.attempt}`;
