@@ -93,7 +93,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
-  const limit = await installRateLimit(app, config);
+  const limits = await installRateLimit(app, config);
   await app.register(formbody);
   await app.register(swagger, {
     openapi: {
@@ -120,8 +120,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Rate limit, then authentication, before the body is read: a caller without a valid token learns
     // nothing else, and a flood is refused before it costs a token lookup.
     api.addHook("onRequest", async (req, reply) => {
-      await limit(req, reply);
-      req.principal = await authenticate(ctx.pool, req.headers.authorization);
+      await limits.before(req, reply);
+      req.principal = await authenticate(ctx.pool, req.headers.authorization).catch(async (err) => {
+        if ((err as { statusCode?: number }).statusCode === 401) await limits.failedAuth(req);
+        throw err;
+      });
       if (!READ_METHODS.has(req.method) && req.principal.role === "viewer") {
         throw forbidden("This token is read-only (role viewer).");
       }

@@ -160,4 +160,22 @@ describe("limits", () => {
     expect((await from("10.0.0.5", "203.0.113.77")).statusCode).toBe(429);
     expect((await from("10.0.0.5", "203.0.113.78")).statusCode).toBe(401);
   });
+
+  it("made-up tokens are limited by address too: rotating them does not buy unlimited token lookups", async () => {
+    const withToken = (ip: string, i: number) =>
+      h.app.inject({
+        method: "GET",
+        url: OPS,
+        remoteAddress: ip,
+        headers: { authorization: `Bearer hops_made-up-${i}` },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i <= RATE_MAX; i += 1) statuses.push((await withToken("198.51.100.30", i)).statusCode);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    const limited = await withToken("198.51.100.30", 999);
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    expectErrorShape(limited.body);
+    expect((await withToken("198.51.100.31", 0)).statusCode).toBe(401);
+  });
 });
