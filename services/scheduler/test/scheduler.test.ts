@@ -98,6 +98,38 @@ describe("scheduler", () => {
     expect((await operationRow(env.db, id))?.fanout_cursor).toBe(org101[999]);
   });
 
+  it("re-fans only non-terminal devices, with fresh message ids, after a requeue bumps the round", async () => {
+    const id = await createOperation(env.db, { types: ["switch"] });
+    const first = newScheduler(env);
+    first.start();
+    await waitFor(async () => ((await operationRow(env.db, id))?.fanout_done ? true : undefined));
+    await first.stop();
+    expect((await drainJobs(env)).flatMap((j) => j.deviceIds)).toHaveLength(300);
+
+    // 200 devices finished; the rest are stuck. Requeue as the status helpers do it.
+    await env.db.pool.query(
+      `UPDATE operation_devices SET status = 'succeeded'
+        WHERE operation_id = $1 AND device_id IN (
+          SELECT device_id FROM operation_devices WHERE operation_id = $1 ORDER BY device_id LIMIT 200)`,
+      [id],
+    );
+    await env.db.pool.query(
+      "UPDATE operations SET dispatch_round = dispatch_round + 1, fanout_cursor = NULL, fanout_done = false WHERE id = $1",
+      [id],
+    );
+    const sweeper = newScheduler(env);
+    sweeper.start();
+    await waitFor(async () => ((await operationRow(env.db, id))?.fanout_done ? true : undefined));
+    await sweeper.stop();
+    const jobs = await drainJobs(env);
+    const pending = await env.db.pool.query<{ device_id: string }>(
+      "SELECT device_id FROM operation_devices WHERE operation_id = $1 AND status = 'pending' ORDER BY device_id",
+      [id],
+    );
+    expect(sorted(jobs.flatMap((j) => j.deviceIds))).toEqual(pending.rows.map((r) => r.device_id));
+    expect(jobs.every((j) => j.msgId?.endsWith("-r2"))).toBe(true);
+  });
+
   it("stops a fan-out at a page boundary on shutdown and records how far it got", async () => {
     const id = await createOperation(env.db);
     const abort = new AbortController();
