@@ -135,8 +135,11 @@ function rss(pid, field) {
 }
 
 const ticks = 100; // USER_HZ on Linux
-/** CPU seconds (user + system) of one process, or of every process with a given name. */
-function cpuSeconds(pidOrName) {
+/**
+ * CPU seconds (user + system) of one process, or of every process with a given name (and, if
+ * given, a command line containing `cmdlineIncludes`, e.g. the Postgres backends of one database).
+ */
+function cpuSeconds(pidOrName, cmdlineIncludes) {
   const read = (pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -154,7 +157,15 @@ function cpuSeconds(pidOrName) {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const p = read(Number(entry));
-    if (p.comm === pidOrName) sum += p.cpu;
+    if (p.comm !== pidOrName) continue;
+    if (cmdlineIncludes) {
+      let cmdline = "";
+      try {
+        cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      } catch {}
+      if (!cmdline.includes(cmdlineIncludes)) continue;
+    }
+    sum += p.cpu;
   }
   return sum;
 }
@@ -259,7 +270,12 @@ async function main() {
       { msgID: `op-${opId}-created` },
     );
     const createdAt = Date.now();
-    const cpuBefore = { postgres: cpuSeconds("postgres"), nats: cpuSeconds("nats-server") };
+    const benchDb = `ho_bench_${runId}`;
+    const cpuBefore = {
+      postgres: cpuSeconds("postgres"),
+      backends: cpuSeconds("postgres", benchDb),
+      nats: cpuSeconds("nats-server"),
+    };
     const serviceCpuBefore = new Map(services.map((s) => [s.name, cpuSeconds(s.child.pid)]));
 
     const stages = [
@@ -295,7 +311,8 @@ async function main() {
     const cpu = new Map(
       services.map((s) => [s.name, cpuSeconds(s.child.pid) - serviceCpuBefore.get(s.name)]),
     );
-    cpu.set("postgres (all backends)", cpuSeconds("postgres") - cpuBefore.postgres);
+    cpu.set("postgres (this database)", cpuSeconds("postgres", benchDb) - cpuBefore.backends);
+    cpu.set("postgres (whole server)", cpuSeconds("postgres") - cpuBefore.postgres);
     cpu.set("nats-server", cpuSeconds("nats-server") - cpuBefore.nats);
     if (op?.status !== "completed") throw new Error(`operation ended as ${op?.status} (not completed)`);
     const finishedAt = op.finished_at.getTime();
