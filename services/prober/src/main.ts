@@ -12,6 +12,7 @@ import {
 import { registerConsumerLag } from "./consumer-lag.js";
 import { DeadlineSlices } from "./deadlines.js";
 import { createDriverRegistry } from "./drivers/registry.js";
+import { createSnmpDriver } from "./drivers/snmp/index.js";
 import { createProberMetrics } from "./metrics.js";
 import { OperationStatusCache } from "./operation-status-cache.js";
 import { Prober } from "./prober.js";
@@ -54,7 +55,12 @@ async function main(): Promise<void> {
   });
   lifecycle.onShutdown("ops server", () => ops.close());
 
-  const drivers = createDriverRegistry();
+  // The SNMP driver opens sealed credentials, so it needs CREDENTIAL_KEY; without it only the
+  // simulated driver runs and SNMP devices fail with a clear error instead of the prober crashing.
+  if (!config.CREDENTIAL_KEY) log.warn("CREDENTIAL_KEY is not set: the snmp driver is disabled");
+  const drivers = createDriverRegistry(
+    config.CREDENTIAL_KEY ? [createSnmpDriver({ config, pool: db.pool })] : [],
+  );
   lifecycle.onShutdown("drivers", () => drivers.close());
   const prober = new Prober({
     js,
