@@ -14,6 +14,12 @@ const refused = [
   "[fe80::1%eth0]",
   "fd00:ec2::254",
   "::ffff:169.254.169.254",
+  "::ffff:a9fe:a9fe",
+  "::169.254.169.254",
+  "::ffff:0:169.254.169.254",
+  "64:ff9b::a9fe:a9fe",
+  "64:ff9b::127.0.0.1",
+  "0177.0.0.1",
   "100.100.100.200",
   "203.0.113.9",
   "0.0.0.0",
@@ -28,7 +34,7 @@ const refused = [
   "0x7f.0.0.1",
   "not a host!",
 ];
-const accepted = ["10.0.0.1", "192.0.2.44", "2001:db8::5", "router-7.example.net"];
+const accepted = ["10.0.0.1", "192.0.2.44", "2001:db8::5", "64:ff9b::a00:1", "router-7.example.net"];
 
 let h: Harness;
 let loopback: Harness;
