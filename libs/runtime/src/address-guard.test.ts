@@ -19,6 +19,22 @@ describe("address guard", () => {
     expect(guard.check("2001:db8::1")).toMatchObject({ allowed: true, family: 6 });
   });
 
+  it("judges an IPv6 address by the IPv4 address it carries (compatible, translated, NAT64)", () => {
+    const guard = createAddressGuard(base);
+    for (const address of ["::169.254.169.254", "::ffff:0:169.254.169.254", "64:ff9b::a9fe:a9fe"]) {
+      expect(guard.check(address)).toMatchObject({
+        allowed: false,
+        reason: expect.stringContaining("169.254.169.254"),
+      });
+    }
+    // A NAT64 route to an ordinary address stays allowed, and keeps its IPv6 form for the connection.
+    expect(guard.check("64:ff9b::a01:203")).toEqual({
+      allowed: true,
+      address: "64:ff9b::a01:203",
+      family: 6,
+    });
+  });
+
   it("allows loopback only when ALLOW_LOOPBACK is on", () => {
     expect(createAddressGuard(base).check("127.0.0.1")).toMatchObject({ allowed: false });
     expect(createAddressGuard(base).check("::1")).toMatchObject({ allowed: false });

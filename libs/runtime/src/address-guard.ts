@@ -1,5 +1,6 @@
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP, SocketAddress } from "node:net";
+import { embeddedIpv4 } from "./ipv6-embedded.js";
 
 /*
  * Address guard against server-side request forgery: management addresses are checked when a device is
@@ -103,8 +104,15 @@ export function createAddressGuard(config: AddressGuardConfig): AddressGuard {
     defaults: union(defaults),
     loopback: union(loopbackNetworks.map(parseNetwork)),
   };
-  return {
+  const guard: AddressGuard = {
     check(address) {
+      // An IPv6 address that carries an IPv4 one (compatible, translated, NAT64) is judged by both:
+      // a NAT64 gateway would forward 64:ff9b::a9fe:a9fe to the metadata service.
+      const inner = embeddedIpv4(address);
+      const innerVerdict = inner ? guard.check(inner) : undefined;
+      if (innerVerdict && !innerVerdict.allowed) {
+        return { allowed: false, address, reason: `embeds ${inner}: ${innerVerdict.reason}` };
+      }
       const normalized = normalize(address);
       if (!normalized) return { allowed: false, address, reason: "not an IP address" };
       const { ip, family } = normalized;
@@ -127,6 +135,7 @@ export function createAddressGuard(config: AddressGuardConfig): AddressGuard {
       return { allowed: true, address: ip, family };
     },
   };
+  return guard;
 }
 
 /**
