@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect as tcpConnect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./services.js";
+
+const NATS_SERVER = "/usr/sbin/nats-server";
+
+const owned = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of owned) child.kill("SIGKILL");
+});
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/**
+ * A nats-server owned by one test: its own port and a temporary JetStream store that survives
+ * `restart()` (streams, consumers and their ack state come back, as on a real server restart).
+ * Never the shared server on 4222.
+ */
+export class TestNatsServer {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  restarts = 0;
+
+  private constructor(
+    readonly port: number,
+    readonly storeDir: string,
+  ) {}
+
+  static async start(): Promise<TestNatsServer> {
+    const server = new TestNatsServer(await freePort(), mkdtempSync(join(tmpdir(), "ho-nats-")));
+    await server.up();
+    return server;
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  private async up(): Promise<void> {
+    const child = spawn(
+      NATS_SERVER,
+      ["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", this.storeDir],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    let output = "";
+    child.stderr?.on("data", (c: Buffer) => {
+      output = (output + c.toString()).slice(-4_000);
+    });
+    owned.add(child);
+    this.child = child;
+    this.exited = new Promise((resolve) =>
+      child.once("close", () => {
+        owned.delete(child);
+        resolve();
+      }),
+    );
+    const deadline = Date.now() + 15_000;
+    while (!/Server is ready/.test(output) || !(await portOpen(this.port))) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        throw new Error(`nats-server on ${this.port} did not start:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Stops the server (SIGTERM: clean shutdown, or SIGKILL: crash) and waits for the exit. */
+  async down(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (!this.child) return;
+    this.child.kill(signal);
+    await this.exited;
+    this.child = undefined;
+  }
+
+  /** Stops, stays down for `downMs`, starts again on the same port with the same store. */
+  async restart(opts: { downMs?: number; signal?: NodeJS.Signals } = {}): Promise<void> {
+    await this.down(opts.signal);
+    await new Promise((r) => setTimeout(r, opts.downMs ?? 0));
+    await this.up();
+    this.restarts += 1;
+  }
+
+  async stop(): Promise<void> {
+    await this.down("SIGTERM");
+    rmSync(this.storeDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,71 @@
+import { isDeepStrictEqual } from "node:util";
+import { expect } from "vitest";
+import { createOperation, type Fleet, seedFleet } from "./fleet.js";
+import type { FaultProfile } from "./profile.js";
+import { recordResult } from "./results.js";
+import type { FaultStack } from "./stack.js";
+import { type Audit, auditOperation, expectedAudit, resultCopies, waitFinished } from "./verify.js";
+
+export type Injected = { faults: string; count: number };
+
+/**
+ * The common shape of a scenario: seed the fleet, create one operation, let `inject` hurt the
+ * services while it runs, wait for the end, audit the database against the ledger, record the
+ * table line and fail on any difference.
+ */
+export async function runOperationScenario(opts: {
+  id: string;
+  title: string;
+  profile: FaultProfile;
+  stack: FaultStack;
+  organization?: number;
+  finishTimeoutMs?: number;
+  inject: (operationId: string, fleet: Fleet) => Promise<Injected>;
+}): Promise<{ audit: Audit; operationId: string; fleet: Fleet }> {
+  const { stack, profile } = opts;
+  const fleet = await seedFleet(stack.db.pool, {
+    organization: opts.organization ?? 301,
+    devices: profile.devices,
+    latencyMs: profile.latencyMs,
+  });
+  const started = performance.now();
+  const operationId = await createOperation(stack.db.pool, {
+    organization: fleet.organization,
+    natsPrefix: stack.natsPrefix,
+  });
+  let injected: Injected = { faults: "none", count: 0 };
+  let audit: Audit | undefined;
+  try {
+    injected = await opts.inject(operationId, fleet);
+    await waitFinished(stack.db.pool, operationId, opts.finishTimeoutMs ?? 240_000);
+    audit = await auditOperation(stack.db.pool, operationId, fleet);
+    const copies = await resultCopies(stack.natsUrl, stack.natsPrefix, operationId);
+    audit.redelivered = copies.extra;
+  } finally {
+    audit ??= await auditOperation(stack.db.pool, operationId, fleet).catch(() => undefined);
+    const expected = expectedAudit(fleet);
+    const passed = audit !== undefined && isDeepStrictEqual(pick(audit, expected), expected);
+    recordResult({
+      scenario: opts.id,
+      title: opts.title,
+      profile: profile.name,
+      devices: fleet.devices,
+      faults: injected.faults,
+      faultCount: injected.count,
+      lost: audit?.lost ?? fleet.devices,
+      duplicated: audit?.duplicated ?? -1,
+      redelivered: audit?.redelivered ?? -1,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      passed,
+    });
+  }
+  if (!audit) throw new Error(`operation ${operationId} could not be audited`);
+  expect(pick(audit, expectedAudit(fleet))).toEqual(expectedAudit(fleet));
+  return { audit, operationId, fleet };
+}
+
+function pick(a: Audit, keysOf: Partial<Audit>): Partial<Audit> {
+  return Object.fromEntries(Object.keys(keysOf).map((k) => [k, a[k as keyof Audit]])) as Partial<Audit>;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
