@@ -33,8 +33,9 @@ async function asPostgres(cmd: string, args: string[]): Promise<string> {
 
 /**
  * A Postgres cluster owned by one test: initdb into a temp dir, its own port, its socket in the
- * temp dir, trust auth, fsync off (the test restarts the server, it does not pull the plug on the
- * machine). Never the shared server on 5432. `restart()` keeps the data.
+ * temp dir, trust auth, fsync off (the test crashes the server, not the machine, so the OS page cache
+ * keeps what was written). synchronous_commit stays on: with it off, an immediate stop loses commits
+ * the services were told had succeeded, and the test would report its own setting as lost devices. Never the shared server on 5432. `restart()` keeps the data.
  */
 export class TestPostgresCluster {
   restarts = 0;
@@ -80,7 +81,6 @@ export class TestPostgresCluster {
       `-k ${this.dir}`,
       "-c listen_addresses=127.0.0.1",
       "-c fsync=off",
-      "-c synchronous_commit=off",
       "-c full_page_writes=off",
       "-c max_connections=100",
       "-c shared_buffers=64MB",

@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+
 /**
  * Per-attempt deadlines without a timer and an AbortController per attempt: attempts whose
  * deadlines fall in the same slice (default 10 ms) share one timer and one AbortSignal. An attempt
@@ -23,6 +25,9 @@ export class DeadlineSlices {
         callbacks: new Set(),
         timer: setTimeout(() => this.fire(key), Math.max(0, key * this.sliceMs - Date.now())),
       };
+      // Every attempt of the slice listens on this one signal: hundreds of listeners are expected,
+      // and Node's default limit (10) would print a leak warning per slice.
+      setMaxListeners(0, created.controller.signal);
       this.slices.set(key, created);
       slice = created;
     }

@@ -35,3 +35,13 @@ export function proberConcurrency(p: FaultProfile, probers: number, devices = p.
 export function scenarioTimeoutMs(p: FaultProfile): number {
   return p.name === "soak" ? 1_800_000 : 300_000;
 }
+
+/** How long a scenario waits for its operation to end after the faults (FAULTS_FINISH_MS overrides). */
+export function finishTimeoutMs(
+  p: FaultProfile,
+  env: Record<string, string | undefined> = process.env,
+): number {
+  const given = Number(env.FAULTS_FINISH_MS);
+  if (Number.isInteger(given) && given > 0) return given;
+  return p.name === "soak" ? 1_200_000 : 200_000;
+}

@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from "node:util";
 import { expect } from "vitest";
+import { diagnose } from "./diagnose.js";
 import { createOperation, type Fleet, seedFleet } from "./fleet.js";
-import type { FaultProfile } from "./profile.js";
+import { type FaultProfile, finishTimeoutMs } from "./profile.js";
 import { recordResult } from "./results.js";
-import type { FaultStack } from "./stack.js";
+import { type FaultStack, terminalRows } from "./stack.js";
 import { type Audit, auditOperation, expectedAudit, resultCopies, waitFinished } from "./verify.js";
 
 export type Injected = { faults: string; count: number };
@@ -35,13 +36,32 @@ export async function runOperationScenario(opts: {
   });
   let injected: Injected = { faults: "none", count: 0 };
   let audit: Audit | undefined;
+  const trace = process.env.FAULTS_TRACE
+    ? setInterval(() => {
+        void terminalRows(stack.db.pool, operationId).then(
+          (n) =>
+            process.stdout.write(
+              `[faults] ${opts.id} t=${((performance.now() - started) / 1000).toFixed(1)}s terminal=${n}\n`,
+            ),
+          () => undefined,
+        );
+      }, 1_000)
+    : undefined;
   try {
     injected = await opts.inject(operationId, fleet);
-    await waitFinished(stack.db.pool, operationId, opts.finishTimeoutMs ?? 240_000);
+    await waitFinished(stack.db.pool, operationId, opts.finishTimeoutMs ?? finishTimeoutMs(profile)).catch(
+      async (err: Error) => {
+        const state = await diagnose(stack.db.pool, stack.natsUrl, stack.natsPrefix, operationId);
+        throw new Error(`${err.message}\n${state}\n${stack.group.dump(20)}`);
+      },
+    );
     audit = await auditOperation(stack.db.pool, operationId, fleet);
     const copies = await resultCopies(stack.natsUrl, stack.natsPrefix, operationId);
     audit.redelivered = copies.extra;
   } finally {
+    clearInterval(trace);
+    if (process.env.FAULTS_DUMP)
+      process.stdout.write(`${stack.group.dump(Number(process.env.FAULTS_DUMP))}\n`);
     audit ??= await auditOperation(stack.db.pool, operationId, fleet).catch(() => undefined);
     const expected = expectedAudit(fleet);
     const passed = audit !== undefined && isDeepStrictEqual(pick(audit, expected), expected);

@@ -1,0 +1,64 @@
+import { TestPostgresCluster } from "@headless-ops/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { faultProfile, proberConcurrency, scenarioTimeoutMs } from "./support/profile.js";
+import { runOperationScenario, sleep } from "./support/scenario.js";
+import { type FaultStack, faultEnv, startFaultStack, waitForProgress } from "./support/stack.js";
+
+/*
+ * Scenario 5: Postgres restarts while an operation runs (a test-owned cluster made with initdb on
+ * its own port, migrated with runMigrations; never the shared server). The first restart is a
+ * clean one (fast shutdown), the second a crash (immediate: recovery from WAL). Pools reconnect,
+ * folds that did not commit are handed back and folded again, nothing crashes.
+ */
+const profile = faultProfile();
+const PROBERS = 2;
+
+describe("faults: restart Postgres mid-operation", () => {
+  let pg: TestPostgresCluster;
+  let stack: FaultStack;
+
+  beforeAll(async () => {
+    pg = await TestPostgresCluster.start();
+    stack = await startFaultStack({
+      databaseUrl: pg.url(),
+      env: faultEnv(profile, proberConcurrency(profile, PROBERS)),
+    });
+    await Promise.all([
+      stack.start("scheduler", "scheduler"),
+      stack.start("aggregator", "aggregator"),
+      ...Array.from({ length: PROBERS }, (_, i) => stack.start("prober", `prober-${i}`)),
+    ]);
+  });
+
+  afterAll(async () => {
+    try {
+      await stack?.stop();
+    } finally {
+      await pg?.stop();
+    }
+  });
+
+  it(
+    "loses and double-counts no device",
+    async () => {
+      await runOperationScenario({
+        id: "5-postgres-restart",
+        title: "restart Postgres mid-operation (test-owned cluster; fast, then immediate)",
+        profile,
+        stack,
+        inject: async (operationId, fleet) => {
+          const restarts = profile.repeats;
+          for (let i = 0; i < restarts; i++) {
+            await waitForProgress(stack.db.pool, operationId, fleet.devices, (i + 1) / (restarts + 2));
+            await pg.restart({ downMs: 2_000, mode: i % 2 === 0 ? "fast" : "immediate" });
+            await sleep(1_000);
+          }
+          return { faults: `${restarts} × Postgres restart (2 s down; fast/immediate)`, count: restarts };
+        },
+      });
+      const crashed = stack.group.processes.filter((p) => !p.running);
+      expect(crashed.map((p) => `${p.name}:\n${p.tail()}`)).toEqual([]);
+    },
+    scenarioTimeoutMs(profile),
+  );
+});
