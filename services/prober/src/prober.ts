@@ -2,11 +2,12 @@ import type { JsMsg } from "@headless-ops/bus";
 import { type Priority, priorities } from "@headless-ops/contracts";
 import { toError } from "@headless-ops/runtime";
 import { decodeJob, handleJob, type JobHandlerDeps } from "./job-handler.js";
+import { fetchIntake } from "./job-intake.js";
 
 type Intake = {
   priority: Priority;
   iterator: AsyncIterator<JsMsg>;
-  close: () => Promise<void>;
+  close: () => void;
   ready: JsMsg | undefined;
   waiting: boolean;
   closed: boolean;
@@ -17,6 +18,8 @@ export type ProberOptions = Omit<JobHandlerDeps, "signal"> & {
   concurrency: number;
   /** Job messages pulled ahead per priority; small, so other replicas and priorities are not starved. */
   prefetch?: number;
+  /** How long one pull waits for jobs (also the longest a stop waits for a pull in flight). */
+  fetchExpiresMs?: number;
   /** Jobs in flight including those waiting for their result publish ack. */
   maxJobs?: number;
 };
@@ -24,7 +27,7 @@ export type ProberOptions = Omit<JobHandlerDeps, "signal"> & {
 /**
  * Pulls from the three shared durable consumers (prober-high/normal/low) and always starts the
  * highest-priority job available. At most one message per priority is taken off its iterator
- * ahead of need, and iteration is what triggers the next pull, so low jobs are not hoarded.
+ * ahead of need, and a new pull is made only once the last one's jobs were taken, so low jobs are not hoarded.
  * A job is admitted while the devices being probed stay under `concurrency`.
  */
 export class Prober {
@@ -43,11 +46,15 @@ export class Prober {
         this.o.names.streams.deviceJobs,
         this.o.names.consumers.prober(priority),
       );
-      const messages = await consumer.consume({ max_messages: this.o.prefetch ?? 4 });
+      const pulls = fetchIntake(consumer, {
+        batch: this.o.prefetch ?? 4,
+        expiresMs: this.o.fetchExpiresMs ?? 2_000,
+        log: this.o.log.child({ priority }),
+      });
       const intake: Intake = {
         priority,
-        iterator: messages[Symbol.asyncIterator](),
-        close: () => messages.close().then(() => undefined),
+        iterator: pulls.iterator,
+        close: pulls.close,
         ready: undefined,
         waiting: false,
         closed: false,
@@ -64,8 +71,9 @@ export class Prober {
       intake.ready?.nak();
       intake.ready = undefined;
     }
-    await Promise.allSettled(this.intakes.map((i) => i.close()));
-    // Messages the client already pulled go back now rather than after their ack wait.
+    // Ask for no more jobs, then take what the pulls in flight still deliver and hand it back now
+    // (nak), rather than leaving it to come back after its ack wait.
+    for (const intake of this.intakes) intake.close();
     await Promise.allSettled(this.intakes.map((i) => drainAndNak(i.iterator)));
     const timer = setTimeout(() => {
       this.abort.abort();
@@ -144,16 +152,22 @@ export class Prober {
   }
 }
 
+/**
+ * Naks what is left on a closed intake until the iterator ends. Its end is queued behind the
+ * buffered messages, so this terminates; the deadline only guards against a client that never ends it.
+ */
 async function drainAndNak(iterator: AsyncIterator<JsMsg>): Promise<void> {
-  const deadline = Date.now() + 2_000;
+  const deadline = Date.now() + 3_000;
   while (Date.now() < deadline) {
+    let timer: NodeJS.Timeout | undefined;
     const r = await Promise.race([
       iterator.next(),
-      new Promise<IteratorResult<JsMsg>>((resolve) =>
-        setTimeout(() => resolve({ done: true, value: undefined }), 500),
-      ),
+      new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), deadline - Date.now());
+      }),
     ]);
-    if (r.done) return;
+    clearTimeout(timer);
+    if (r === "timeout" || r.done) return;
     r.value.nak();
   }
 }
