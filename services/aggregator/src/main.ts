@@ -1,4 +1,10 @@
-import { connectNats, jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
+import {
+  connectNats,
+  jetstream,
+  jetstreamManager,
+  provisionStreams,
+  registerConsumerLag,
+} from "@headless-ops/bus";
 import { natsNames } from "@headless-ops/contracts";
 import { createDb } from "@headless-ops/db";
 import {
@@ -9,7 +15,6 @@ import {
   loadConfig,
   startOpsServer,
 } from "@headless-ops/runtime";
-import { registerConsumerLag } from "./consumer-lag.js";
 import { createAggregatorMetrics, registerOperationsByStatus } from "./metrics.js";
 import { RecentRate } from "./recent-rate.js";
 import { startResultConsumer } from "./result-consumer.js";

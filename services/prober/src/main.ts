@@ -1,4 +1,10 @@
-import { connectNats, jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
+import {
+  connectNats,
+  jetstream,
+  jetstreamManager,
+  provisionStreams,
+  registerConsumerLag,
+} from "@headless-ops/bus";
 import { natsNames, priorities } from "@headless-ops/contracts";
 import { createDb } from "@headless-ops/db";
 import {
@@ -9,7 +15,6 @@ import {
   loadConfig,
   startOpsServer,
 } from "@headless-ops/runtime";
-import { registerConsumerLag } from "./consumer-lag.js";
 import { DeadlineSlices } from "./deadlines.js";
 import { createDriverRegistry } from "./drivers/registry.js";
 import { createSnmpDriver } from "./drivers/snmp/index.js";

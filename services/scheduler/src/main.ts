@@ -1,4 +1,10 @@
-import { connectNats, jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
+import {
+  connectNats,
+  jetstream,
+  jetstreamManager,
+  provisionStreams,
+  registerConsumerLag,
+} from "@headless-ops/bus";
 import { natsNames } from "@headless-ops/contracts";
 import { createDb } from "@headless-ops/db";
 import {
@@ -9,7 +15,6 @@ import {
   loadConfig,
   startOpsServer,
 } from "@headless-ops/runtime";
-import { registerConsumerLag } from "./consumer-lag.js";
 import { listenOperationCreated } from "./created-listener.js";
 import { createSchedulerMetrics } from "./metrics.js";
 import { Scheduler } from "./scheduler.js";

@@ -1,4 +1,4 @@
-import type { JetStreamManager } from "@headless-ops/bus";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import { Gauge, type Registry } from "prom-client";
 
 /**
