@@ -36,6 +36,7 @@ export async function runOperationScenario(opts: {
   });
   let injected: Injected = { faults: "none", count: 0 };
   let audit: Audit | undefined;
+  let completed = false;
   const trace = process.env.FAULTS_TRACE
     ? setInterval(() => {
         void terminalRows(stack.db.pool, operationId).then(
@@ -58,13 +59,14 @@ export async function runOperationScenario(opts: {
     audit = await auditOperation(stack.db.pool, operationId, fleet);
     const copies = await resultCopies(stack.natsUrl, stack.natsPrefix, operationId);
     audit.redelivered = copies.extra;
+    completed = true;
   } finally {
     clearInterval(trace);
     if (process.env.FAULTS_DUMP)
       process.stdout.write(`${stack.group.dump(Number(process.env.FAULTS_DUMP))}\n`);
     audit ??= await auditOperation(stack.db.pool, operationId, fleet).catch(() => undefined);
     const expected = expectedAudit(fleet);
-    const passed = audit !== undefined && isDeepStrictEqual(pick(audit, expected), expected);
+    const passed = completed && audit !== undefined && isDeepStrictEqual(pick(audit, expected), expected);
     recordResult({
       scenario: opts.id,
       title: opts.title,

@@ -141,7 +141,13 @@ export async function resultCopies(
     for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
       const msg = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
       if (!msg) continue;
-      const parsed = DeviceResultBatch.safeParse(msg.json());
+      let raw: unknown;
+      try {
+        raw = msg.json();
+      } catch {
+        continue; // poison on the wire (scenario 8): not a result
+      }
+      const parsed = DeviceResultBatch.safeParse(raw);
       if (!parsed.success || parsed.data.operation_id !== operationId) continue;
       for (const r of parsed.data.results) seen.set(r.device_id, (seen.get(r.device_id) ?? 0) + 1);
     }
