@@ -6,6 +6,8 @@ import { runMigrations } from "@headless-ops/db";
 import { type Config, type Logger, loadConfig, toError } from "@headless-ops/runtime";
 import { parseLauncherArgs, usage } from "./args.js";
 import { runDemo } from "./demo/run-demo.js";
+import { type DemoFleet, startDemoFleet } from "./demo/snmp-fleet.js";
+import { devCredentialKey } from "./dev-credential-key.js";
 import { createLauncherLogger } from "./launcher-logger.js";
 import { assignPorts, freePort } from "./ports.js";
 import { PrefixedOutput } from "./prefixed-output.js";
@@ -52,7 +54,7 @@ async function whenReady(opts: {
   stop: StopRequest;
   log: Logger;
   output: PrefixedOutput;
-  demo: boolean;
+  fleet: DemoFleet | undefined;
   env: Record<string, string | undefined>;
 }): Promise<void> {
   const { specs, stop, log } = opts;
@@ -69,9 +71,9 @@ async function whenReady(opts: {
     workers.map((w) => [w.name, w.readyUrl.replace(/\/readyz$/, "/metrics")]),
   );
   log.info({ api: apiUrl, docs: `${apiUrl}/docs`, metrics }, "all services running; Ctrl-C stops them");
-  if (!opts.demo) return;
+  if (!opts.fleet) return;
   try {
-    opts.output.plain(await runDemo({ root, env: opts.env, apiUrl, log }));
+    opts.output.plain(await runDemo({ root, env: opts.env, apiUrl, log, fleet: opts.fleet }));
   } catch (err) {
     log.error({ err: toError(err) }, "demo set-up failed");
     stop.request(1);
@@ -85,12 +87,23 @@ async function main(): Promise<number> {
     return 0;
   }
   // The launcher hands its environment on to the services; its own settings come from loadConfig.
-  const env = process.env;
+  const env: Record<string, string | undefined> = { ...process.env };
   const config = loadConfig(env);
+  const devKey =
+    config.CREDENTIAL_KEY || config.NODE_ENV === "production" ? undefined : devCredentialKey(root);
+  if (devKey) env.CREDENTIAL_KEY = devKey.key;
+  // The demo's SNMP fleet lives on loopback, which the address guard refuses unless told otherwise.
+  if (args.demo && env.ALLOW_LOOPBACK === undefined) env.ALLOW_LOOPBACK = "true";
   const specs = await plan(config);
   const names = ["launcher", ...specs.map((s) => s.name)];
   const output = new PrefixedOutput(process.stdout, names, process.stdout.isTTY === true);
   const log = createLauncherLogger(config, output);
+  if (devKey) {
+    log.warn(
+      { path: devKey.path, created: devKey.created },
+      "CREDENTIAL_KEY not set: using the local development key",
+    );
+  }
   const missing = [...new Set(specs.map((s) => s.script))].filter((script) => !existsSync(script));
   if (missing.length > 0) {
     log.error({ missing }, "services are not built: run `npm run build` (npm start does)");
@@ -122,11 +135,25 @@ async function main(): Promise<number> {
   }
   if (stop.signal.aborted) return stop.stopped;
 
+  let fleet: DemoFleet | undefined;
+  if (args.demo) {
+    try {
+      fleet = await startDemoFleet();
+      log.info(
+        { devices: fleet.fleet.devices.length, startupMs: fleet.fleet.startupMs },
+        "demo SNMP fleet serving",
+      );
+    } catch (err) {
+      log.error({ err: toError(err) }, "could not start the demo SNMP fleet");
+      return 1;
+    }
+  }
   for (const spec of specs) supervisor.start(spec);
-  void whenReady({ specs, stop, log, output, demo: args.demo, env });
+  void whenReady({ specs, stop, log, output, fleet, env });
 
   const requested = await stop.stopped;
   const clean = await supervisor.stop();
+  await fleet?.fleet.stop();
   const exitCode = requested || (clean ? 0 : 1);
   log.info({ clean, exitCode }, "all services stopped");
   return exitCode;

@@ -1,18 +1,24 @@
-/** Just enough of an HTTP client for the demo: JSON in, JSON out, errors with the API's `detail`. */
+/** Just enough of an HTTP client for the demo: JSON (or CSV) in, JSON out, errors with the API's `detail`. */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+  ): Promise<T> {
+    const raw = typeof body === "string" && contentType !== "application/json";
     const res = await fetch(new URL(path, this.baseUrl), {
       method,
       headers: {
         authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(body === undefined ? {} : { "content-type": contentType }),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? (body as string) : JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
     const text = await res.text();

@@ -19,8 +19,9 @@ export function demoInstructions(opts: {
   return [
     "",
     "──────────────────────────── headless-ops demo ────────────────────────────",
-    `Organizations ${opts.organizations.join(", ")} with ${opts.devices} simulated devices (every type,`,
-    "about 1 in 7 failing: timeouts, unreachable, bad credentials, protocol errors).",
+    `Organizations ${opts.organizations.join(", ")} with ${opts.devices} devices served over real SNMP (v2c and v3)`,
+    "by the fleet simulator on 127.16.x.y; about 1 in 10 misbehaves: silent, flapping, wrong",
+    "credentials, no serial, malformed answers.",
     "",
     "API token (admin on those organizations; shown once):",
     `  export TOKEN=${opts.token}`,

@@ -1,16 +1,17 @@
 import type { Logger } from "@headless-ops/runtime";
 import { AdminCli } from "./admin-cli.js";
 import { ApiClient } from "./api-client.js";
-import { demoFleet, demoOrganizations } from "./fleet.js";
 import { demoInstructions } from "./instructions.js";
 import { seedDevices } from "./seed-devices.js";
+import { type DemoFleet, demoOrganizations } from "./snmp-fleet.js";
 
-/** `--demo`: organizations 101–103, an admin token, the simulated fleet; returns what to print. */
+/** `--demo`: organizations 101–103, an admin token, the SNMP fleet's devices; returns what to print. */
 export async function runDemo(opts: {
   root: string;
   env: Record<string, string | undefined>;
   apiUrl: string;
   log: Logger;
+  fleet: DemoFleet;
 }): Promise<string> {
   const admin = new AdminCli(opts.root, opts.env);
   for (const org of demoOrganizations) {
@@ -20,11 +21,8 @@ export async function runDemo(opts: {
   const organizations = demoOrganizations.map((o) => o.id);
   const token = await admin.createToken({ organizations, role: "admin", name: "demo" });
   const api = new ApiClient(opts.apiUrl, token);
-  const fleet = demoFleet();
-  const seeded = await seedDevices(api, fleet);
-  opts.log.info(
-    { created: seeded.created, alreadySeeded: seeded.skippedOrganizations },
-    "demo devices registered",
-  );
-  return demoInstructions({ apiUrl: opts.apiUrl, token, organizations, devices: fleet.length });
+  const seeded = await seedDevices(api, opts.fleet.csv, organizations);
+  const devices = opts.fleet.fleet.devices.length;
+  opts.log.info({ created: seeded.created, devices }, "demo devices registered");
+  return demoInstructions({ apiUrl: opts.apiUrl, token, organizations, devices });
 }
