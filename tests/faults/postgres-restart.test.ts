@@ -1,4 +1,4 @@
-import { TestPostgresCluster } from "@headless-ops/testkit";
+import { TestPostgresCluster, waitFor } from "@headless-ops/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { faultProfile, proberConcurrency, scenarioTimeoutMs } from "./support/profile.js";
 import { runOperationScenario, sleep } from "./support/scenario.js";
@@ -21,7 +21,12 @@ describe("faults: restart Postgres mid-operation", () => {
     pg = await TestPostgresCluster.start();
     stack = await startFaultStack({
       databaseUrl: pg.url(),
-      env: faultEnv(profile, proberConcurrency(profile, PROBERS)),
+      // Small pages: the fan-out lasts long enough for the first restart to land in it.
+      env: {
+        ...faultEnv(profile, proberConcurrency(profile, PROBERS)),
+        FANOUT_PAGE_SIZE: "100",
+        FANOUT_BATCH_SIZE: "50",
+      },
     });
     await Promise.all([
       stack.start("scheduler", "scheduler"),
@@ -47,13 +52,29 @@ describe("faults: restart Postgres mid-operation", () => {
         profile,
         stack,
         inject: async (operationId, fleet) => {
+          // First a crash (immediate stop) while the scheduler fans out: its session holds the fan-out
+          // lock and sits between queries while publishes are acked.
+          await waitFor(
+            async () => {
+              const res = await stack.db.pool.query(
+                "SELECT 1 FROM operations WHERE id = $1 AND fanout_cursor IS NOT NULL AND NOT fanout_done",
+                [operationId],
+              );
+              return res.rowCount ? true : undefined;
+            },
+            { timeoutMs: 30_000, intervalMs: 5, what: "a fan-out in progress" },
+          );
+          await pg.restart({ downMs: 2_000, mode: "immediate" });
           const restarts = profile.repeats;
           for (let i = 0; i < restarts; i++) {
             await waitForProgress(stack.db.pool, operationId, fleet.devices, (i + 1) / (restarts + 2));
             await pg.restart({ downMs: 2_000, mode: i % 2 === 0 ? "fast" : "immediate" });
             await sleep(1_000);
           }
-          return { faults: `${restarts} × Postgres restart (2 s down; fast/immediate)`, count: restarts };
+          return {
+            faults: `${restarts + 1} × Postgres restart (2 s down; one mid-fan-out; fast and immediate)`,
+            count: restarts + 1,
+          };
         },
       });
       const crashed = stack.group.processes.filter((p) => !p.running);

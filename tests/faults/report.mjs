@@ -13,13 +13,17 @@ const rows = readdirSync(dir)
   .sort((a, b) => a.scenario.localeCompare(b.scenario, "en", { numeric: true }));
 writeFileSync(`${dir}latest.json`, `${JSON.stringify(rows, null, 2)}\n`);
 const n = (x) => x.toLocaleString("en-US");
-console.log("| # | scenario | devices | faults injected | lost | duplicated | redelivered (absorbed) | time | result |");
-console.log("|---|---|---:|---|---:|---:|---:|---:|---|");
+const out = [];
+out.push(
+  "| # | scenario | devices | faults injected | lost | duplicated | redelivered (absorbed) | time | result |",
+);
+out.push("|---|---|---:|---|---:|---:|---:|---:|---|");
 for (const r of rows) {
   const [num] = r.scenario.split("-");
-  console.log(
+  out.push(
     `| ${num} | ${r.title} | ${n(r.devices)} | ${r.faults} | ${r.lost} | ${r.duplicated} | ${r.redelivered} | ${r.seconds} s | ${r.passed ? "pass" : "**FAIL**"} |`,
   );
 }
 const first = rows.map((r) => r.at).sort()[0];
-console.log(`\nProfile \`${profile}\`, run ${first ?? "never"}.`);
+out.push(`\nProfile \`${profile}\`, run ${first ?? "never"}.`);
+process.stdout.write(`${out.join("\n")}\n`);

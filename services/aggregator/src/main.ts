@@ -6,7 +6,7 @@ import {
   registerConsumerLag,
 } from "@headless-ops/bus";
 import { natsNames } from "@headless-ops/contracts";
-import { createDb } from "@headless-ops/db";
+import { createDb, guardPoolClients } from "@headless-ops/db";
 import {
   createLogger,
   createMetricsRegistry,
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     applicationName: "aggregator",
     onError: (err) => log.warn({ err }, "idle database client error"),
   });
+  guardPoolClients(db.pool, (err) => log.warn({ err }, "database connection lost"));
   lifecycle.onShutdown("database", () => db.close());
   const nc = await connectNats({ url: config.NATS_URL, name: "aggregator", log });
   lifecycle.onShutdown("nats", () => nc.drain());

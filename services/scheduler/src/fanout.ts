@@ -87,6 +87,14 @@ export function probeOptionsOf(request: unknown): {
 export async function fanOutOperation(deps: FanoutDeps, operationId: string): Promise<FanoutResult> {
   const client = await deps.pool.connect();
   let broken = false;
+  // A checked-out pg client that loses its connection between queries (Postgres restarting while
+  // the fan-out awaits publish acks) emits 'error'; unheard, that is an uncaught exception and the
+  // scheduler dies. Heard, the next query fails, the fan-out stops and resumes from its cursor.
+  const onError = (err: Error) => {
+    broken = true;
+    deps.log.warn({ err, operationId }, "fan-out database connection lost");
+  };
+  client.on("error", onError);
   try {
     if (!(await tryLockFanout(client, operationId))) return "busy";
     try {
@@ -106,6 +114,7 @@ export async function fanOutOperation(deps: FanoutDeps, operationId: string): Pr
     throw err;
   } finally {
     // A connection that failed mid-fan-out is discarded, taking its advisory lock with it.
+    client.off("error", onError);
     client.release(broken);
   }
 }

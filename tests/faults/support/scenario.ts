@@ -49,7 +49,10 @@ export async function runOperationScenario(opts: {
       }, 1_000)
     : undefined;
   try {
-    injected = await opts.inject(operationId, fleet);
+    injected = await opts.inject(operationId, fleet).catch(async (err: Error) => {
+      const state = await diagnose(stack.db.pool, stack.natsUrl, stack.natsPrefix, operationId);
+      throw new Error(`fault injection failed: ${err.message}\n${state}\n${stack.group.dump(20)}`);
+    });
     await waitFinished(stack.db.pool, operationId, opts.finishTimeoutMs ?? finishTimeoutMs(profile)).catch(
       async (err: Error) => {
         const state = await diagnose(stack.db.pool, stack.natsUrl, stack.natsPrefix, operationId);

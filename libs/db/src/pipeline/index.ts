@@ -9,6 +9,7 @@ export {
   unfinishedFanouts,
   unlockFanout,
 } from "./claim-operation.js";
+export { guardPoolClients } from "./connection-guard.js";
 export {
   advanceFanoutCursor,
   type FanoutPage,
