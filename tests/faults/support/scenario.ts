@@ -85,6 +85,15 @@ export async function runOperationScenario(opts: {
     });
   }
   if (!audit) throw new Error(`operation ${operationId} could not be audited`);
+  // No service died on its own: the test's kill -9 ends in SIGKILL and its SIGTERM in code 0.
+  const crashed: string[] = [];
+  for (const p of stack.group.processes) {
+    if (p.running) continue;
+    const exit = await p.exited;
+    if (exit.signal !== "SIGKILL" && exit.code !== 0)
+      crashed.push(`${p.name} ${JSON.stringify(exit)}:\n${p.tail(15)}`);
+  }
+  expect(crashed).toEqual([]);
   expect(pick(audit, expectedAudit(fleet))).toEqual(expectedAudit(fleet));
   return { audit, operationId, fleet };
 }
