@@ -96,6 +96,8 @@ export const configSchema = z.object({
   SCHEDULER_FANOUT_CONCURRENCY: int(4, 1, 64),
   /** Scheduler: ledger rows read per query during fan-out (split into FANOUT_BATCH_SIZE job messages). */
   FANOUT_PAGE_SIZE: int(5_000, 1, 100_000),
+  /** Prober: results of a running job are published at most this long after they are known (progress moves). */
+  PROBER_RESULT_FLUSH_MS: int(1_000, 10, 600_000),
   /** Prober: how long an operation's status (cancelled or not) is cached before it is read again. */
   PROBER_STATUS_CACHE_MS: int(1_000, 0, 60_000),
   /** Aggregator: fold transactions in flight at once (disjoint ledger rows, so Postgres runs them in parallel). */

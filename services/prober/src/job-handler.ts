@@ -17,6 +17,7 @@ import { type ProbePolicy, probeDevice } from "./probe-device.js";
 import { probeNeedsFor } from "./probe-needs.js";
 import { redeliveryDelay } from "./redelivery-delay.js";
 import { resultMessages } from "./result-messages.js";
+import { ResultStream } from "./result-stream.js";
 import type { Semaphore } from "./semaphore.js";
 
 export type JobHandlerDeps = {
@@ -33,6 +34,8 @@ export type JobHandlerDeps = {
   signal: AbortSignal;
   /** First delay before a nak'ed job is redelivered (doubles per delivery, capped). */
   nakDelayMs?: number;
+  /** Results of a running job go out at most this long after they are known (PROBER_RESULT_FLUSH_MS). */
+  resultFlushMs?: number;
 };
 
 export function jobMessageId(job: DeviceJobBatch): string {
@@ -56,8 +59,8 @@ export function decodeJob(
 
 /**
  * Handles one job message: skip (cancelled operation) or probe each device under the replica's
- * concurrency bound, publish one result batch (msg id = job id + "-res"), and ack the job only
- * once the result publish is acked. Infrastructure trouble → nak with delay; invalid → term.
+ * concurrency bound, publish the results (in parts while a slow job runs; the last part's msg id is
+ * job id + "-res"), and ack the job only once every result publish is acked. Infrastructure trouble → nak with delay; invalid → term.
  */
 export async function handleJob(
   deps: JobHandlerDeps,
@@ -70,18 +73,22 @@ export async function handleJob(
   const log = deps.log.child({ operationId: job.operation_id, jobId });
   // Keeps the job ours while a long batch runs (ack wait is a minute).
   const heartbeat = setInterval(() => msg.working(), Math.max(1_000, contracts.deviceJobs.ackWaitMs / 3));
+  let stream: ResultStream | undefined;
   try {
     const skip = await deps.statuses.shouldSkip(job.operation_id);
-    const results = skip ? cancelledResults(job) : await probeAll(deps, job);
+    stream = new ResultStream(async (part, suffix) => {
+      const messages = resultMessages(job, suffix ? `${jobId}-${suffix}` : jobId, part);
+      await Promise.all(
+        messages.map((m) =>
+          deps.js.publish(deps.names.subjects.result, m.data, { msgID: m.msgId, timeout: 10_000 }),
+        ),
+      );
+      deps.metrics.resultsPublished.inc(messages.length);
+    }, deps.resultFlushMs ?? 1_000);
+    const results = skip ? cancelledResults(job) : await probeAll(deps, job, stream);
     onProbed();
     if (deps.signal.aborted) throw new Error("shutting down before the job finished");
-    const messages = resultMessages(job, jobId, results);
-    await Promise.all(
-      messages.map((m) =>
-        deps.js.publish(deps.names.subjects.result, m.data, { msgID: m.msgId, timeout: 10_000 }),
-      ),
-    );
-    deps.metrics.resultsPublished.inc(messages.length);
+    await stream.finish(skip ? results : []);
     msg.ack();
     deps.metrics.jobs.inc({ priority, result: "acked" });
     const outcomes = { succeeded: 0, failed: 0, cancelled: 0 };
@@ -89,6 +96,7 @@ export async function handleJob(
     for (const [outcome, n] of Object.entries(outcomes)) if (n > 0) deps.metrics.devices.inc({ outcome }, n);
     if (skip) log.info({ devices: results.length }, "job of a cancelled operation skipped");
   } catch (err) {
+    stream?.stop();
     onProbed();
     msg.nak(redeliveryDelay(msg, deps.nakDelayMs ?? 1_000));
     deps.metrics.jobs.inc({ priority, result: "nak" });
@@ -109,7 +117,11 @@ function cancelledResults(job: DeviceJobBatch): DeviceResult[] {
   }));
 }
 
-async function probeAll(deps: JobHandlerDeps, job: DeviceJobBatch): Promise<DeviceResult[]> {
+async function probeAll(
+  deps: JobHandlerDeps,
+  job: DeviceJobBatch,
+  stream: ResultStream,
+): Promise<DeviceResult[]> {
   // Attempt counters are summed per job and added once: per-device label lookups are measurable.
   const attempts = new Map<string, number>();
   const ctx = {
@@ -128,7 +140,15 @@ async function probeAll(deps: JobHandlerDeps, job: DeviceJobBatch): Promise<Devi
   };
   deps.metrics.devicesInFlight.inc(job.devices.length);
   try {
-    return await Promise.all(job.devices.map((device) => deps.slots.run(() => probeDevice(ctx, device))));
+    return await Promise.all(
+      job.devices.map((device) =>
+        deps.slots.run(async () => {
+          const result = await probeDevice(ctx, device);
+          stream.add(result);
+          return result;
+        }),
+      ),
+    );
   } finally {
     deps.metrics.devicesInFlight.dec(job.devices.length);
     for (const [code, n] of attempts) {

@@ -85,6 +85,7 @@ async function main(): Promise<void> {
       log.warn({ err, operationId }, "operation status lookup failed"),
     ),
     concurrency: config.PROBER_CONCURRENCY,
+    resultFlushMs: config.PROBER_RESULT_FLUSH_MS,
   });
   // Leave a little of the grace for draining NATS and closing the pool.
   lifecycle.onShutdown("prober", () => prober.stop(Math.max(0, config.SHUTDOWN_GRACE_MS - 3_000)));

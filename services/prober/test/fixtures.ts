@@ -48,7 +48,13 @@ export async function startEnv(): Promise<Env> {
 
 export function newProber(
   env: Env,
-  opts: { concurrency?: number; maxAttempts?: number; timeoutMs?: number; prefetch?: number } = {},
+  opts: {
+    concurrency?: number;
+    maxAttempts?: number;
+    timeoutMs?: number;
+    prefetch?: number;
+    resultFlushMs?: number;
+  } = {},
 ): Prober {
   const registry = createMetricsRegistry("prober-test");
   const options: ProberOptions = {
@@ -63,6 +69,7 @@ export function newProber(
     statuses: new OperationStatusCache(env.db.pool, 100, () => undefined),
     concurrency: opts.concurrency ?? 64,
     prefetch: opts.prefetch ?? 4,
+    resultFlushMs: opts.resultFlushMs ?? 1_000,
   };
   return new Prober(options);
 }
@@ -110,6 +117,30 @@ export async function readResults(env: Env, count: number, timeoutMs = 15_000): 
   for await (const m of messages) {
     out.push(m.json<DeviceResultBatch>());
     if (out.length >= count) break;
+  }
+  clearTimeout(timer);
+  await messages.close();
+  return out;
+}
+
+/** Result batches of one operation, in stream order, until `devices` results of it have arrived. */
+export async function readOperationResults(
+  env: Env,
+  operationId: string,
+  devices: number,
+  timeoutMs = 15_000,
+): Promise<DeviceResultBatch[]> {
+  const consumer = await env.js.consumers.get(env.names.streams.deviceResults);
+  const out: DeviceResultBatch[] = [];
+  let seen = 0;
+  const messages = await consumer.consume();
+  const timer = setTimeout(() => void messages.close(), timeoutMs);
+  for await (const m of messages) {
+    const batch = m.json<DeviceResultBatch>();
+    if (batch.operation_id !== operationId) continue;
+    out.push(batch);
+    seen += batch.results.length;
+    if (seen >= devices) break;
   }
   clearTimeout(timer);
   await messages.close();

@@ -7,6 +7,7 @@ import {
   type Env,
   newProber,
   publishJob,
+  readOperationResults,
   readResults,
   sim,
   startEnv,
@@ -146,5 +147,29 @@ describe("prober", () => {
       const info = await jobs.info();
       return info.num_pending + info.num_ack_pending === 0 ? true : undefined;
     });
+  });
+
+  it("publishes the results of a slow job in parts, so progress moves before the job ends", async () => {
+    const op = await createOperationRow(env);
+    const fast = ["7001", "7002", "7003"].map((id) => sim(id, { serial: `F-${id}` }));
+    const slow = ["7004", "7005", "7006"].map((id) => sim(id, { latency_ms: 800, serial: `S-${id}` }));
+    await publishJob(env, op, [...fast, ...slow]);
+    const prober = newProber(env, { timeoutMs: 5_000, resultFlushMs: 100 });
+    await prober.start();
+    const batches = await readOperationResults(env, op, 6);
+    await prober.stop(1_000);
+
+    // The fast devices went out first, on their own, while the slow ones were still being probed.
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    expect(batches[0]?.results.map((r) => r.device_id).sort()).toEqual(["7001", "7002", "7003"]);
+    // Every device exactly once across the parts, each with what it reported.
+    const all = batches.flatMap((b) => b.results);
+    expect(all.map((r) => r.device_id).sort()).toEqual(["7001", "7002", "7003", "7004", "7005", "7006"]);
+    for (const r of all) {
+      expect(r).toMatchObject({
+        outcome: "succeeded",
+        observed: { serial: expect.stringMatching(/^[FS]-/) },
+      });
+    }
   });
 });
