@@ -24,8 +24,14 @@ export function createDb(opts: {
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client losing its connection (Postgres restart) must not crash the process.
-  pool.on("error", (err) => opts.onError?.(err));
+  // A lost connection (Postgres restarting) must not crash the process. pg-pool listens for errors
+  // only on idle clients; a checked-out client whose server goes away emits 'error' with nobody
+  // listening, which Node turns into an uncaught exception even though the query in flight also
+  // rejects. Every client gets a listener for its whole life: the failure still reaches the caller as
+  // a rejected query, and pg-pool discards the broken client on release.
+  const onError = (err: Error) => opts.onError?.(err);
+  pool.on("error", onError);
+  pool.on("connect", (client) => client.on("error", onError));
   const db = drizzle(pool, { schema }) as Database;
   let closing: Promise<void> | undefined;
   return {

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     url: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     applicationName: "api",
-    onError: (err) => log.warn({ err }, "idle database connection lost"),
+    onError: (err) => log.warn({ err }, "database connection lost"),
   });
   lifecycle.onShutdown("postgres", () => db.close());
 

@@ -6,7 +6,7 @@ import {
   registerConsumerLag,
 } from "@headless-ops/bus";
 import { natsNames } from "@headless-ops/contracts";
-import { createDb, guardPoolClients } from "@headless-ops/db";
+import { createDb } from "@headless-ops/db";
 import {
   createLogger,
   createMetricsRegistry,
@@ -30,9 +30,8 @@ async function main(): Promise<void> {
     url: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     applicationName: "scheduler",
-    onError: (err) => log.warn({ err }, "idle database client error"),
+    onError: (err) => log.warn({ err }, "database connection lost"),
   });
-  guardPoolClients(db.pool, (err) => log.warn({ err }, "database connection lost"));
   lifecycle.onShutdown("database", () => db.close());
   const nc = await connectNats({ url: config.NATS_URL, name: "scheduler", log });
   lifecycle.onShutdown("nats", () => nc.drain());

@@ -9,7 +9,6 @@ export {
   unfinishedFanouts,
   unlockFanout,
 } from "./claim-operation.js";
-export { guardPoolClients } from "./connection-guard.js";
 export {
   advanceFanoutCursor,
   type FanoutPage,
