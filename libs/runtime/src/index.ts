@@ -16,6 +16,7 @@ export {
   parseCredentialKey,
 } from "./credentials.js";
 export { toError, UnrecoverableError } from "./errors.js";
+export { freePort } from "./free-port.js";
 export { exitOnFatal, Lifecycle } from "./lifecycle.js";
 export { createLogger, type Logger, loggerOptions, redactPaths } from "./logger.js";
 export {

@@ -1,17 +1,6 @@
-import { createServer } from "node:net";
+import { freePort } from "@headless-ops/runtime";
 
-/** A currently free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * `count` ports from `base` upwards, or free ports when `base` is 0, so the launcher
