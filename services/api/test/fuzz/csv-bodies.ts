@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { CSV_COLUMNS } from "../../src/devices/csv.js";
 import { nastyNumber, nastyString } from "./values.js";
 
 /*
@@ -6,27 +7,7 @@ import { nastyNumber, nastyString } from "./values.js";
  * cells with hostile values, unbalanced quotes, BOMs, CRLF, NUL bytes; now and then a valid row.
  */
 
-const columns = [
-  "organization_id",
-  "hostname",
-  "device_type",
-  "status",
-  "mgmt_address",
-  "mgmt_port",
-  "driver",
-  "snmp_version",
-  "community",
-  "snmp_user",
-  "security_level",
-  "auth_protocol",
-  "auth_key",
-  "priv_protocol",
-  "priv_key",
-  "serial",
-  "sim_latency_ms",
-  "sim_fail_rate",
-  "sim_fail_code",
-];
+const columns: string[] = [...CSV_COLUMNS];
 
 const goodCell: Record<string, fc.Arbitrary<string>> = {
   organization_id: fc.constantFrom("101", "102", "103"),
