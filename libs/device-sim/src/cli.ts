@@ -65,13 +65,8 @@ async function main(): Promise<void> {
     organizations: args.orgs,
     flapPeriodMs: args["flap-period-ms"],
   });
-  if (args.out) await writeFile(args.out, inventoryCsv(fleet.devices));
-  const behaviours: Record<string, number> = {};
-  for (const d of fleet.devices) behaviours[d.behaviour] = (behaviours[d.behaviour] ?? 0) + 1;
-  const rssMb = Math.round(process.memoryUsage().rss / 1e6);
-  process.stdout.write(
-    `${JSON.stringify({ msg: "fleet ready", devices: fleet.devices.length, startupMs: fleet.startupMs, rssMb, csv: args.out ?? null, behaviours })}\n`,
-  );
+  // Signals are handled before anyone is told the fleet is ready: a SIGTERM right after the ready
+  // line must stop the fleet cleanly, not kill the process.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1); // a second signal forces
@@ -83,6 +78,13 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  if (args.out) await writeFile(args.out, inventoryCsv(fleet.devices));
+  const behaviours: Record<string, number> = {};
+  for (const d of fleet.devices) behaviours[d.behaviour] = (behaviours[d.behaviour] ?? 0) + 1;
+  const rssMb = Math.round(process.memoryUsage().rss / 1e6);
+  process.stdout.write(
+    `${JSON.stringify({ msg: "fleet ready", devices: fleet.devices.length, startupMs: fleet.startupMs, rssMb, csv: args.out ?? null, behaviours })}\n`,
+  );
 }
 
 main().catch((err: unknown) => {
