@@ -48,6 +48,8 @@ COPY --from=build /app/libs/db/package.json libs/db/package.json
 COPY --from=build /app/libs/db/dist libs/db/dist
 # The committed SQL migrations (and drizzle's journal) that `libs/db/dist/cli.js` applies.
 COPY --from=build /app/libs/db/migrations libs/db/migrations
+COPY --from=build /app/libs/worker/package.json libs/worker/package.json
+COPY --from=build /app/libs/worker/dist libs/worker/dist
 COPY --from=build /app/services/api/package.json services/api/package.json
 COPY --from=build /app/services/api/dist services/api/dist
 COPY --from=build /app/services/scheduler/package.json services/scheduler/package.json

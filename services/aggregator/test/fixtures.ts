@@ -1,61 +1,48 @@
-import { connectNats, jetstream, jetstreamManager, provisionStreams, publishJson } from "@headless-ops/bus";
-import {
-  type DeviceResult,
-  type DeviceResultBatch,
-  natsNames,
-  type OperationType,
-} from "@headless-ops/contracts";
-import { claimDueOperation, createDb, type DbHandle, withTransaction } from "@headless-ops/db";
+import { type JetStreamClient, publishJson } from "@headless-ops/bus";
+import type { DeviceResult, DeviceResultBatch, NatsNames, OperationType } from "@headless-ops/contracts";
+import { claimDueOperation, type DbHandle, withTransaction } from "@headless-ops/db";
 import { createLogger, createMetricsRegistry, type Logger, loadConfig } from "@headless-ops/runtime";
 import { createTestContext, type TestContext, waitFor } from "@headless-ops/testkit";
-import { createAggregatorMetrics } from "../src/metrics.js";
-import { RecentRate } from "../src/recent-rate.js";
-import { startResultConsumer } from "../src/result-consumer.js";
+import { openConnections } from "@headless-ops/worker";
+import { buildAggregator } from "../src/build-aggregator.js";
 
 export type Env = {
   ctx: TestContext;
   db: DbHandle;
   log: Logger;
-  js: ReturnType<typeof jetstream>;
-  names: ReturnType<typeof natsNames>;
-  metrics: ReturnType<typeof createAggregatorMetrics>;
+  js: JetStreamClient;
+  names: NatsNames;
   close: () => Promise<void>;
 };
 
-/** A database and NATS namespace with a running result consumer (small batches, two folds at once). */
+/**
+ * A database and NATS namespace with the aggregator worker running, built as `main.ts` builds it
+ * (small batches, two folds at once).
+ */
 export async function startEnv(): Promise<Env> {
   const ctx = await createTestContext();
-  const config = loadConfig(ctx.env);
-  const log = createLogger("aggregator-test", config);
-  const db = createDb({ url: ctx.databaseUrl, max: 4 });
-  await db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme')");
-  const nc = await connectNats({ url: ctx.natsUrl, name: "aggregator-test", log });
-  await provisionStreams(await jetstreamManager(nc), ctx.natsPrefix);
-  const js = jetstream(nc);
-  const names = natsNames(ctx.natsPrefix);
-  const metrics = createAggregatorMetrics(createMetricsRegistry("aggregator-test"));
-  const consumer = await startResultConsumer({
-    js,
-    names,
-    log,
-    pool: db.pool,
-    metrics,
-    rates: new RecentRate(),
-    batchMax: 40,
-    batchMs: 20,
-    concurrentFolds: 2,
+  const config = loadConfig({
+    ...ctx.env,
+    AGGREGATOR_BATCH_MAX: "40",
+    AGGREGATOR_BATCH_MS: "20",
+    AGGREGATOR_FOLD_CONCURRENCY: "2",
   });
+  const log = createLogger("aggregator-test", config);
+  const conn = await openConnections({ name: "aggregator-test", config, log, poolMax: 4 });
+  await conn.db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme')");
+  const registry = createMetricsRegistry("aggregator-test");
+  const worker = buildAggregator({ ...conn, config, log, registry });
+  await worker.start();
   return {
     ctx,
-    db,
+    db: conn.db,
     log,
-    js,
-    names,
-    metrics,
+    js: conn.js,
+    names: conn.names,
     close: async () => {
-      await consumer.stop();
-      await nc.close();
-      await db.close();
+      await worker.stop();
+      await conn.nc.close();
+      await conn.db.close();
       await ctx.cleanup();
     },
   };

@@ -1,51 +1,62 @@
-import { connectNats, jetstream, jetstreamManager, provisionStreams, publishJson } from "@headless-ops/bus";
-import {
-  type DeviceJobBatch,
-  type DeviceResultBatch,
-  type JobDevice,
-  natsNames,
-  type Priority,
+import { type JetStreamClient, publishJson } from "@headless-ops/bus";
+import type {
+  DeviceJobBatch,
+  DeviceResultBatch,
+  JobDevice,
+  NatsNames,
+  Priority,
 } from "@headless-ops/contracts";
-import { createDb, type DbHandle } from "@headless-ops/db";
-import { createLogger, createMetricsRegistry, type Logger, loadConfig } from "@headless-ops/runtime";
+import type { DbHandle } from "@headless-ops/db";
+import {
+  type Config,
+  createLogger,
+  createMetricsRegistry,
+  type Logger,
+  loadConfig,
+} from "@headless-ops/runtime";
 import { createTestContext, type TestContext } from "@headless-ops/testkit";
-import { DeadlineSlices } from "../src/deadlines.js";
-import { createDriverRegistry } from "../src/drivers/registry.js";
-import { createProberMetrics } from "../src/metrics.js";
-import { OperationStatusCache } from "../src/operation-status-cache.js";
-import { Prober, type ProberOptions } from "../src/prober.js";
-import { Semaphore } from "../src/semaphore.js";
+import { openConnections, type Worker, type WorkerConnections } from "@headless-ops/worker";
+import { buildProber } from "../src/build-prober.js";
 
 export type Env = {
   ctx: TestContext;
+  config: Config;
+  conn: WorkerConnections;
   db: DbHandle;
   log: Logger;
-  js: ReturnType<typeof jetstream>;
-  names: ReturnType<typeof natsNames>;
+  js: JetStreamClient;
+  names: NatsNames;
   close: () => Promise<void>;
 };
 
 export async function startEnv(): Promise<Env> {
   const ctx = await createTestContext();
-  const config = loadConfig(ctx.env);
+  // Fast retries and status reads; a stop waits at most 1 s for probes in flight (grace − 3 s).
+  const config = loadConfig({
+    ...ctx.env,
+    PROBE_RETRY_BACKOFF_MS: "5",
+    PROBER_STATUS_CACHE_MS: "100",
+    SHUTDOWN_GRACE_MS: "4000",
+  });
   const log = createLogger("prober-test", config);
-  const db = createDb({ url: ctx.databaseUrl, max: 4 });
-  const nc = await connectNats({ url: ctx.natsUrl, name: "prober-test", log });
-  await provisionStreams(await jetstreamManager(nc), ctx.natsPrefix);
+  const conn = await openConnections({ name: "prober-test", config, log, poolMax: 4 });
   return {
     ctx,
-    db,
+    config,
+    conn,
+    db: conn.db,
     log,
-    js: jetstream(nc),
-    names: natsNames(ctx.natsPrefix),
+    js: conn.js,
+    names: conn.names,
     close: async () => {
-      await nc.close();
-      await db.close();
+      await conn.nc.close();
+      await conn.db.close();
       await ctx.cleanup();
     },
   };
 }
 
+/** A prober replica built as `main.ts` builds it, with the config changed by `opts`. */
 export function newProber(
   env: Env,
   opts: {
@@ -55,23 +66,16 @@ export function newProber(
     prefetch?: number;
     resultFlushMs?: number;
   } = {},
-): Prober {
-  const registry = createMetricsRegistry("prober-test");
-  const options: ProberOptions = {
-    js: env.js,
-    names: env.names,
-    log: env.log,
-    metrics: createProberMetrics(registry),
-    drivers: createDriverRegistry(),
-    policy: { timeoutMs: opts.timeoutMs ?? 2_000, maxAttempts: opts.maxAttempts ?? 3, backoffMs: 5 },
-    slots: new Semaphore(opts.concurrency ?? 64),
-    deadlines: new DeadlineSlices(),
-    statuses: new OperationStatusCache(env.db.pool, 100, () => undefined),
-    concurrency: opts.concurrency ?? 64,
-    prefetch: opts.prefetch ?? 4,
-    resultFlushMs: opts.resultFlushMs ?? 1_000,
+): Worker {
+  const config: Config = {
+    ...env.config,
+    PROBER_CONCURRENCY: opts.concurrency ?? 64,
+    PROBE_MAX_ATTEMPTS: opts.maxAttempts ?? 3,
+    PROBE_TIMEOUT_MS: opts.timeoutMs ?? 2_000,
+    PROBER_RESULT_FLUSH_MS: opts.resultFlushMs ?? 1_000,
   };
-  return new Prober(options);
+  const registry = createMetricsRegistry("prober-test");
+  return buildProber({ ...env.conn, config, log: env.log, registry }, { prefetch: opts.prefetch ?? 4 });
 }
 
 /** An operation row the status cache can read (organization 101 must exist). */

@@ -41,7 +41,7 @@ describe("prober", () => {
     const prober = newProber(env, { timeoutMs: 100, maxAttempts: 3 });
     await prober.start();
     const [batch] = await readResults(env, 1);
-    await prober.stop(1_000);
+    await prober.stop();
 
     expect(batch?.operation_id).toBe(op);
     const byId = new Map(batch?.results.map((r) => [r.device_id, r]));
@@ -101,7 +101,7 @@ describe("prober", () => {
     const prober = newProber(env, { concurrency: 1, prefetch: 1 });
     await prober.start();
     const results = (await readResults(env, before + 12)).slice(before);
-    await prober.stop(1_000);
+    await prober.stop();
     const order = results.map((b) => Number(b.results[0]?.device_id));
     const rank = (id: number) => (id >= 400 ? 0 : id >= 300 ? 1 : 2);
     // The very first job may be whichever priority's pull answered first; after that, strict order.
@@ -119,7 +119,7 @@ describe("prober", () => {
     await prober.start();
     const started = Date.now();
     const [batch] = (await readResults(env, before + 1)).slice(before);
-    await prober.stop(1_000);
+    await prober.stop();
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(batch?.results.map((r) => r.outcome)).toEqual(["cancelled", "cancelled"]);
   });
@@ -136,7 +136,7 @@ describe("prober", () => {
     const prober = newProber(env);
     await prober.start();
     const [batch] = (await readResults(env, before + 1)).slice(before);
-    await prober.stop(1_000);
+    await prober.stop();
     expect(batch?.results[0]).toMatchObject({ device_id: "600", outcome: "succeeded" });
     // Terminated and acked alike: nothing left pending or awaiting redelivery.
     const jobs = await env.js.consumers.get(
@@ -157,7 +157,7 @@ describe("prober", () => {
     const prober = newProber(env, { timeoutMs: 5_000, resultFlushMs: 100 });
     await prober.start();
     const batches = await readOperationResults(env, op, 6);
-    await prober.stop(1_000);
+    await prober.stop();
 
     // The fast devices went out first, on their own, while the slow ones were still being probed.
     expect(batches.length).toBeGreaterThanOrEqual(2);

@@ -1,6 +1,6 @@
-import { connectNats, type JsMsg, jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
-import { natsNames, type Priority, priorities } from "@headless-ops/contracts";
-import { createDb, type DbHandle } from "@headless-ops/db";
+import type { JetStreamClient, JsMsg, NatsConnection } from "@headless-ops/bus";
+import { DeviceJobBatch, type NatsNames, type Priority, priorities } from "@headless-ops/contracts";
+import type { DbHandle } from "@headless-ops/db";
 import {
   type Config,
   createLogger,
@@ -9,42 +9,53 @@ import {
   loadConfig,
 } from "@headless-ops/runtime";
 import { createTestContext, type TestContext } from "@headless-ops/testkit";
+import { openConnections, type WorkerConnections } from "@headless-ops/worker";
+import { buildScheduler, type SchedulerWorker } from "../src/build-scheduler.js";
 import { createSchedulerMetrics, type SchedulerMetrics } from "../src/metrics.js";
-import { Scheduler, type SchedulerOptions } from "../src/scheduler.js";
+import type { SchedulerOptions } from "../src/scheduler.js";
 
 export type Env = {
   ctx: TestContext;
   config: Config;
+  conn: WorkerConnections;
   db: DbHandle;
   log: Logger;
-  nc: Awaited<ReturnType<typeof connectNats>>;
-  js: ReturnType<typeof jetstream>;
-  names: ReturnType<typeof natsNames>;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  names: NatsNames;
   metrics: () => SchedulerMetrics;
   close: () => Promise<void>;
 };
 
-/** A fresh database and NATS namespace with streams provisioned, and organization 101. */
+/**
+ * A fresh database and NATS namespace with streams provisioned, and organizations 101 and 102.
+ * Replicas built by `newScheduler` sweep rarely (tests wake them) and publish 100 devices per job.
+ */
 export async function startEnv(): Promise<Env> {
   const ctx = await createTestContext();
-  const config = loadConfig(ctx.env);
+  const config = loadConfig({
+    ...ctx.env,
+    SCHEDULER_SWEEP_MS: "60000",
+    FANOUT_BATCH_SIZE: "100",
+    FANOUT_PAGE_SIZE: "300",
+    SCHEDULER_FANOUT_CONCURRENCY: "4",
+  });
   const log = createLogger("scheduler-test", config);
-  const db = createDb({ url: ctx.databaseUrl, max: 8 });
-  await db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme'), (102, 'Beta')");
-  const nc = await connectNats({ url: ctx.natsUrl, name: "scheduler-test", log });
-  await provisionStreams(await jetstreamManager(nc), ctx.natsPrefix);
+  const conn = await openConnections({ name: "scheduler-test", config, log, poolMax: 8 });
+  await conn.db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme'), (102, 'Beta')");
   return {
     ctx,
     config,
-    db,
+    conn,
+    db: conn.db,
     log,
-    nc,
-    js: jetstream(nc),
-    names: natsNames(ctx.natsPrefix),
+    nc: conn.nc,
+    js: conn.js,
+    names: conn.names,
     metrics: () => createSchedulerMetrics(createMetricsRegistry("scheduler-test")),
     close: async () => {
-      await nc.close();
-      await db.close();
+      await conn.nc.close();
+      await conn.db.close();
       await ctx.cleanup();
     },
   };
@@ -100,19 +111,13 @@ export async function createOperation(
   return res.rows[0]?.id as string;
 }
 
-export function newScheduler(env: Env, overrides: Partial<SchedulerOptions> = {}): Scheduler {
-  return new Scheduler({
-    pool: env.db.pool,
-    js: env.js,
-    names: env.names,
-    log: env.log,
-    metrics: env.metrics(),
-    sweepMs: 60_000,
-    batchSize: 100,
-    pageSize: 300,
-    fanoutConcurrency: 4,
-    ...overrides,
-  });
+/**
+ * One scheduler replica built as `main.ts` builds it (wake-up consumer included), with its own
+ * metrics registry; `tuning` overrides what the config sets.
+ */
+export function newScheduler(env: Env, tuning: Partial<SchedulerOptions> = {}): SchedulerWorker {
+  const registry = createMetricsRegistry("scheduler-test");
+  return buildScheduler({ ...env.conn, config: env.config, log: env.log, registry }, tuning);
 }
 
 export type PublishedJob = {
@@ -146,8 +151,9 @@ export async function drainJobs(env: Env): Promise<PublishedJob[]> {
   return jobs;
 }
 
+/** Decodes a job with its contract schema: a job the prober would reject fails the test here. */
 function toJob(m: JsMsg): PublishedJob {
-  const body = m.json<{ operation_id: string; devices: { device_id: string }[] }>();
+  const body = DeviceJobBatch.parse(m.json());
   return {
     subject: m.subject,
     msgId: m.headers?.get("Nats-Msg-Id"),

@@ -31,10 +31,10 @@ describe("scheduler", () => {
     const id = await createOperation(env.db, { priority: "normal" });
     const a = newScheduler(env);
     const b = newScheduler(env);
-    a.start();
-    b.start();
-    a.wake();
-    b.wake();
+    await a.start();
+    await b.start();
+    a.scheduler.wake();
+    b.scheduler.wake();
     await waitFor(async () => ((await operationRow(env.db, id))?.fanout_done ? true : undefined), {
       what: "fan-out done",
     });
@@ -65,7 +65,7 @@ describe("scheduler", () => {
       deviceIds: [org101[5], org101[9]] as string[],
     });
     const s = newScheduler(env);
-    s.start();
+    await s.start();
     await waitFor(async () => ((await operationRow(env.db, retry))?.fanout_done ? true : undefined));
     await waitFor(async () => ((await operationRow(env.db, filtered))?.fanout_done ? true : undefined));
     await s.stop();
@@ -81,7 +81,7 @@ describe("scheduler", () => {
   it("resumes an interrupted fan-out from its cursor: only devices after it are sent", async () => {
     const id = await createOperation(env.db);
     const claimOnly = newScheduler(env, { fanoutConcurrency: 0 });
-    claimOnly.start();
+    await claimOnly.start();
     await waitFor(async () =>
       (await operationRow(env.db, id))?.status === "in_progress" ? true : undefined,
     );
@@ -90,7 +90,7 @@ describe("scheduler", () => {
     // As if a scheduler died after the pages up to the 400th device were acked: cursor set, not done.
     await env.db.pool.query("UPDATE operations SET fanout_cursor = $2 WHERE id = $1", [id, org101[399]]);
     const resumer = newScheduler(env, { pageSize: 250 });
-    resumer.start();
+    await resumer.start();
     await waitFor(async () => ((await operationRow(env.db, id))?.fanout_done ? true : undefined));
     await resumer.stop();
     const devices = (await drainJobs(env)).flatMap((j) => j.deviceIds);
@@ -101,7 +101,7 @@ describe("scheduler", () => {
   it("re-fans only non-terminal devices, with fresh message ids, after a requeue bumps the round", async () => {
     const id = await createOperation(env.db, { types: ["switch"] });
     const first = newScheduler(env);
-    first.start();
+    await first.start();
     await waitFor(async () => ((await operationRow(env.db, id))?.fanout_done ? true : undefined));
     await first.stop();
     expect((await drainJobs(env)).flatMap((j) => j.deviceIds)).toHaveLength(300);
@@ -118,7 +118,7 @@ describe("scheduler", () => {
       [id],
     );
     const sweeper = newScheduler(env);
-    sweeper.start();
+    await sweeper.start();
     await waitFor(async () => ((await operationRow(env.db, id))?.fanout_done ? true : undefined));
     await sweeper.stop();
     const jobs = await drainJobs(env);
@@ -134,7 +134,7 @@ describe("scheduler", () => {
     const id = await createOperation(env.db);
     const abort = new AbortController();
     const s = newScheduler(env, { fanoutConcurrency: 0 });
-    s.start(); // claims, but may not fan out
+    await s.start(); // claims, but may not fan out
     await waitFor(async () =>
       (await operationRow(env.db, id))?.status === "in_progress" ? true : undefined,
     );
@@ -163,7 +163,7 @@ describe("scheduler", () => {
     const low = await createOperation(env.db, { priority: "low", types: ["switch"] });
     const high = await createOperation(env.db, { priority: "high", types: ["switch"] });
     const s = newScheduler(env, { fanoutConcurrency: 1 });
-    s.start();
+    await s.start();
     await waitFor(async () => ((await operationRow(env.db, low))?.fanout_done ? true : undefined));
     await s.stop();
     const [lowOp, highOp] = [await operationRow(env.db, low), await operationRow(env.db, high)];
@@ -180,7 +180,7 @@ describe("scheduler", () => {
   it("waits for execute_at (database clock) and wakes on the due timer, not the sweep", async () => {
     const id = await createOperation(env.db, { dueInMs: 1_500 });
     const s = newScheduler(env, { sweepMs: 60_000 });
-    s.start();
+    await s.start();
     await new Promise((r) => setTimeout(r, 700));
     expect((await operationRow(env.db, id))?.status).toBe("scheduled");
     await waitFor(
@@ -189,7 +189,7 @@ describe("scheduler", () => {
         timeoutMs: 5_000,
       },
     );
-    await s.idle();
+    await s.scheduler.idle();
     await s.stop();
     await drainJobs(env);
   });
@@ -197,7 +197,7 @@ describe("scheduler", () => {
   it("completes an operation with no target devices at claim", async () => {
     const id = await createOperation(env.db, { orgs: [101], types: ["firewall"] });
     const s = newScheduler(env);
-    s.start();
+    await s.start();
     await waitFor(async () => ((await operationRow(env.db, id))?.status === "completed" ? true : undefined));
     await s.stop();
     const op = await operationRow(env.db, id);
@@ -208,7 +208,7 @@ describe("scheduler", () => {
     const cancelled = await createOperation(env.db, { types: ["switch"] });
     const timedOut = await createOperation(env.db, { types: ["switch"], timeoutMinutes: 1 });
     const s = newScheduler(env, { fanoutConcurrency: 0 });
-    s.start();
+    await s.start();
     await waitFor(async () =>
       (await operationRow(env.db, timedOut))?.status === "in_progress" ? true : undefined,
     );
@@ -220,13 +220,12 @@ describe("scheduler", () => {
     await env.db.pool.query("UPDATE operations SET deadline_at = now() - interval '1 second' WHERE id = $1", [
       timedOut,
     ]);
-    const { timeoutEnforcer } = await import("../src/timeouts.js");
-    const s2 = newScheduler(env, { enforceTimeouts: timeoutEnforcer(env.log) });
-    s2.start();
+    const s2 = newScheduler(env);
+    await s2.start();
     await waitFor(async () =>
       (await operationRow(env.db, timedOut))?.status === "failed" ? true : undefined,
     );
-    await s2.idle();
+    await s2.scheduler.idle();
     await s2.stop();
     const op = await operationRow(env.db, timedOut);
     expect(op?.failed_devices).toBe(300);
