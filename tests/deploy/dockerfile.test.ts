@@ -82,6 +82,15 @@ describe("Dockerfile", () => {
     }
   });
 
+  it("ships the worker host (libs/worker) that scheduler, prober and aggregator start through", () => {
+    const copied = new Set(finalCopies.filter((c) => c.from === "build").map((c) => c.dest));
+    for (const service of ["scheduler", "prober", "aggregator"] as const) {
+      expect(runtimeClosure(service), service).toContain("libs/worker");
+    }
+    expect(copied.has("libs/worker/package.json")).toBe(true);
+    expect(copied.has("libs/worker/dist")).toBe(true);
+  });
+
   it("ships the committed migrations the migrate command applies", () => {
     expect(finalCopies.some((c) => c.dest === "libs/db/migrations")).toBe(true);
     const folder = join(repoRoot, "libs/db/migrations");
