@@ -3,20 +3,16 @@
 // scheduler, the aggregator and P probers as processes from dist/, schedules one bulk_serial_sync
 // operation over all of them and measures devices/s from the first job message to `completed`,
 // each stage's rate, each service's peak RSS, and checks one terminal ledger row per device.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
 import { natsNames } from "@headless-ops/contracts";
 import { runMigrations } from "@headless-ops/db";
+import { freePort, startProcess } from "@headless-ops/testkit";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "100000" },
@@ -47,17 +43,6 @@ function withDatabase(url, name) {
   return u.toString();
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 
@@ -78,35 +63,21 @@ async function seed(client) {
   return (performance.now() - t0) / 1000;
 }
 
+/** A service from dist/ as a testkit process; its output goes to the run's log file. */
 function startService(name, script, env, log) {
-  const profile = args["cpu-prof"]
+  const nodeArgs = args["cpu-prof"]
     ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`, `--cpu-prof-name=${name}.cpuprofile`]
     : [];
-  const child = spawn(process.execPath, [...profile, join(root, script)], {
+  const port = Number(env.METRICS_PORT);
+  const proc = startProcess({
+    name,
+    script,
+    nodeArgs,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    port,
+    onLine: (line) => log.write(`[${name}] ${line}\n`),
   });
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.on("data", (chunk) => {
-      for (const line of chunk.toString().split("\n")) if (line) log.write(`[${name}] ${line}\n`);
-    });
-  }
-  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  return { name, child, exited, port: Number(env.METRICS_PORT) };
-}
-
-async function waitReady(service) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited early (see ${logPath})`);
-    const ok = await fetch(`http://127.0.0.1:${service.port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`${service.name} not ready`);
+  return { name, proc, port };
 }
 
 /** Sums a counter family from a Prometheus text page. */
@@ -226,16 +197,16 @@ async function main() {
   const peak = new Map(services.map((s) => [s.name, 0]));
   const stopAll = async () => {
     for (const s of services) {
-      peak.set(s.name, Math.max(peak.get(s.name), rss(s.child.pid, "VmHWM")));
-      s.child.kill("SIGTERM");
+      peak.set(s.name, Math.max(peak.get(s.name), rss(s.proc.pid, "VmHWM")));
+      s.proc.child.kill("SIGTERM");
     }
-    const results = await Promise.all(services.map((s) => s.exited));
+    const results = await Promise.all(services.map((s) => s.proc.exited));
     return services.map((s, i) => ({ name: s.name, ...results[i] }));
   };
 
   let exitCode = 0;
   try {
-    await Promise.all(services.map(waitReady));
+    await Promise.all(services.map((s) => s.proc.waitUntilReady()));
     const [scheduler, aggregator] = services;
     const proberServices = services.slice(2);
 
@@ -276,7 +247,7 @@ async function main() {
       backends: cpuSeconds("postgres", benchDb),
       nats: cpuSeconds("nats-server"),
     };
-    const serviceCpuBefore = new Map(services.map((s) => [s.name, cpuSeconds(s.child.pid)]));
+    const serviceCpuBefore = new Map(services.map((s) => [s.name, cpuSeconds(s.proc.pid)]));
 
     const stages = [
       stage("fan-out (jobs published)", [scheduler], "scheduler_devices_published_total"),
@@ -286,7 +257,7 @@ async function main() {
     let op;
     while (Date.now() - createdAt < timeoutMs) {
       await sleep(100);
-      for (const s of services) peak.set(s.name, Math.max(peak.get(s.name), rss(s.child.pid, "VmRSS")));
+      for (const s of services) peak.set(s.name, Math.max(peak.get(s.name), rss(s.proc.pid, "VmRSS")));
       await Promise.all(
         stages.map(async (st) => {
           const values = await Promise.all(st.service.map((svc) => scrape(svc, st.metric)));
@@ -308,9 +279,7 @@ async function main() {
     const folds = await scrape(aggregator, "aggregator_fold_duration_seconds_count");
     const foldSeconds = await scrape(aggregator, "aggregator_fold_duration_seconds_sum");
     const foldResults = await scrape(aggregator, "aggregator_batch_results_sum");
-    const cpu = new Map(
-      services.map((s) => [s.name, cpuSeconds(s.child.pid) - serviceCpuBefore.get(s.name)]),
-    );
+    const cpu = new Map(services.map((s) => [s.name, cpuSeconds(s.proc.pid) - serviceCpuBefore.get(s.name)]));
     cpu.set("postgres (this database)", cpuSeconds("postgres", benchDb) - cpuBefore.backends);
     cpu.set("postgres (whole server)", cpuSeconds("postgres") - cpuBefore.postgres);
     cpu.set("nats-server", cpuSeconds("nats-server") - cpuBefore.nats);

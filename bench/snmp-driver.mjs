@@ -3,16 +3,13 @@
 // prober's SNMP driver code (bulk_serial_sync + update_firmware_info: serial, model, vendor, firmware) at
 // bounded concurrency, and prints probes/s and whether every answer equals the simulator's truth.
 // Run `npm run build` first.
-import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildFleet, credentialsOf, expectedProbe } from "@headless-ops/device-sim";
+import { repoRoot, startProcess } from "@headless-ops/testkit";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { probeSnmp } = await import(join(root, "services/prober/dist/drivers/snmp/snmp-probe.js"));
+const { probeSnmp } = await import(join(repoRoot, "services/prober/dist/drivers/snmp/snmp-probe.js"));
 
 const { values: args } = parseArgs({
   options: {
@@ -33,22 +30,18 @@ const options = {
   faultRate: Number(args["fault-rate"]),
 };
 
-const sim = spawn(
-  process.execPath,
-  [
-    join(root, "libs/device-sim/dist/cli.js"),
+const sim = startProcess({
+  name: "sim",
+  script: "libs/device-sim/dist/cli.js",
+  args: [
     ...["--devices", String(options.devices), "--seed", String(options.seed), "--port", "1161"],
     ...["--address-base", options.addressBase, "--v3-share", String(options.v3Share)],
     ...["--fault-rate", String(options.faultRate), "--latency", "0"],
   ],
-  { stdio: ["ignore", "pipe", "inherit"] },
-);
-const ready = JSON.parse(
-  await new Promise((resolve, reject) => {
-    createInterface({ input: sim.stdout }).once("line", resolve);
-    sim.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
-  }),
-);
+  env: process.env,
+});
+// The simulator's first stdout line is its ready report (JSON).
+const ready = await sim.waitForLog((r) => typeof r.startupMs === "number", 120_000);
 console.log(`simulator: ${ready.devices} devices up in ${ready.startupMs} ms, ${ready.rssMb} MB RSS`);
 
 const fleet = buildFleet(options); // the same fleet, rebuilt from the seed: the oracle
@@ -91,6 +84,5 @@ console.log(
     benchRssMb: Math.round(process.memoryUsage().rss / 1e6),
   }),
 );
-sim.kill("SIGTERM");
-await new Promise((resolve) => sim.once("exit", resolve));
+await sim.signal("SIGTERM", 30_000);
 process.exit(wrong === 0 ? 0 : 1);

@@ -4,23 +4,18 @@
 // bulk_serial_sync with update_firmware_info over all of them and prints devices/s from the first job
 // to `completed`, CPU seconds per process and peak RSS; then checks that every serial, model and firmware
 // in the inventory equals the simulator's.
-import { spawn } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
 import { natsNames } from "@headless-ops/contracts";
 import { runMigrations } from "@headless-ops/db";
 import { buildFleet, credentialsOf } from "@headless-ops/device-sim";
 import { createCredentialSealer } from "@headless-ops/runtime";
+import { freePort, startProcess } from "@headless-ops/testkit";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "10000" },
@@ -55,17 +50,6 @@ const fleetOptions = {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function procStat(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -77,35 +61,22 @@ function procStat(pid) {
   }
 }
 
+/** A process from dist/ as a testkit process; its output goes to the run's log file. */
 function start(name, script, extraArgs, env, log) {
-  const profile = args["cpu-prof"]
+  const nodeArgs = args["cpu-prof"]
     ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`, `--cpu-prof-name=${name}.cpuprofile`]
     : [];
-  const child = spawn(process.execPath, [...profile, join(root, script), ...extraArgs], {
+  const port = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
+  const proc = startProcess({
+    name,
+    script,
+    args: extraArgs,
+    nodeArgs,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    port,
+    onLine: (line) => log.write(`[${name}] ${line}\n`),
   });
-  const lines = createInterface({ input: child.stdout });
-  lines.on("line", (line) => log.write(`[${name}] ${line}\n`));
-  child.stderr.on("data", (c) => log.write(`[${name}] ${c}`));
-  const exited = new Promise((resolve) =>
-    child.on("exit", (code, signal) => resolve({ name, code, signal })),
-  );
-  return { name, child, lines, exited, port: Number(env.METRICS_PORT ?? 0), last: { cpu: 0, rssMb: 0 } };
-}
-
-async function waitReady(service) {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(100)) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited early (see ${logPath})`);
-    if (
-      await fetch(`http://127.0.0.1:${service.port}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-  }
-  throw new Error(`${service.name} not ready`);
+  return { name, proc, last: { cpu: 0, rssMb: 0 } };
 }
 
 async function seedDevices(client, fleet) {
@@ -155,12 +126,8 @@ async function main() {
     "0",
   );
   const sim = start("sim", "libs/device-sim/dist/cli.js", simArgs, {}, log);
-  const ready = JSON.parse(
-    await new Promise((resolve, reject) => {
-      sim.lines.once("line", resolve);
-      sim.child.once("exit", (code) => reject(new Error(`simulator exited with ${code} (see ${logPath})`)));
-    }),
-  );
+  // The simulator's first stdout line is its ready report (JSON).
+  const ready = await sim.proc.waitForLog((r) => typeof r.startupMs === "number", 120_000);
   console.log(`simulator: ${fmt(ready.devices)} devices up in ${ready.startupMs} ms (${ready.rssMb} MB)`);
 
   const nc = await connect({ servers: natsUrl, name: "bench-snmp" });
@@ -198,10 +165,10 @@ async function main() {
   const all = [...services, sim];
   let exitCode = 0;
   try {
-    await Promise.all(services.map(waitReady));
+    await Promise.all(services.map((s) => s.proc.waitUntilReady()));
     let firstJobAt;
     const sub = nc.subscribe(names.subjects.jobsAll, { max: 1, callback: () => (firstJobAt ??= Date.now()) });
-    const before = new Map(all.map((s) => [s.name, procStat(s.child.pid).cpu]));
+    const before = new Map(all.map((s) => [s.name, procStat(s.proc.pid).cpu]));
     const request = {
       operation_type: "bulk_serial_sync",
       target_organizations: [101, 102, 103],
@@ -230,7 +197,7 @@ async function main() {
       Date.now() < deadline;
       await sleep(100)
     ) {
-      for (const s of all) s.last = procStat(s.child.pid);
+      for (const s of all) s.last = procStat(s.proc.pid);
       op = (
         await client.query(
           "SELECT status, processed_devices, failed_devices, error_summary, finished_at FROM operations WHERE id = $1",
@@ -265,8 +232,8 @@ async function main() {
     console.error(`bench failed: ${err instanceof Error ? err.message : err}`);
     exitCode = 1;
   } finally {
-    for (const s of all) s.child.kill("SIGTERM");
-    await Promise.all(all.map((s) => s.exited));
+    for (const s of all) s.proc.child.kill("SIGTERM");
+    await Promise.all(all.map((s) => s.proc.exited));
     log.end();
     for await (const name of jsm.streams.names())
       if (name.startsWith(`${prefix}_`)) await jsm.streams.delete(name);

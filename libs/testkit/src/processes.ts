@@ -31,7 +31,7 @@ export class ServiceProcess {
     readonly child: ChildProcess,
     /** Where /healthz and /readyz answer (the API's PORT, a worker's METRICS_PORT), when known. */
     readonly port: number | undefined,
-    opts: { echo?: boolean; maxLines?: number } = {},
+    opts: { echo?: boolean; maxLines?: number; onLine?: (line: string) => void } = {},
   ) {
     const maxLines = opts.maxLines ?? 5_000;
     const collect = (chunk: Buffer, buffer: { rest: string }) => {
@@ -43,6 +43,7 @@ export class ServiceProcess {
         this.lines.push(line);
         if (this.lines.length > maxLines) this.lines.shift();
         if (opts.echo) process.stderr.write(`[${name}] ${line}\n`);
+        opts.onLine?.(line);
       }
     };
     const out = { rest: "" };
@@ -175,21 +176,26 @@ export function childEnv(env: Record<string, string | undefined>): Record<string
   return { ...base, LOG_PRETTY: "false", ...extra };
 }
 
-/** Starts `node <script> …args` (path relative to the repository root) with `env`. */
+/**
+ * Starts `node [nodeArgs] <script> …args` (path relative to the repository root) with `env`.
+ * `onLine` sees every output line (the benchmarks write them to their log file).
+ */
 export function startProcess(opts: {
   name: string;
   script: string;
   args?: string[];
+  nodeArgs?: string[];
   env: Record<string, string | undefined>;
   port?: number;
   echo?: boolean;
+  onLine?: (line: string) => void;
 }): ServiceProcess {
-  const child = spawn(process.execPath, [opts.script, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.script, ...(opts.args ?? [])], {
     cwd: repoRoot,
     env: childEnv(opts.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
-  return new ServiceProcess(opts.name, child, opts.port, { echo: opts.echo });
+  return new ServiceProcess(opts.name, child, opts.port, { echo: opts.echo, onLine: opts.onLine });
 }
 
 export type ServiceName = "api" | "scheduler" | "prober" | "aggregator";
