@@ -22,3 +22,4 @@ export {
   startService,
 } from "./processes.js";
 export { freePort, waitFor } from "./services.js";
+export { startWorkerEnv, type WorkerTestEnv } from "./worker-env.js";

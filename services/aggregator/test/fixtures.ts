@@ -1,49 +1,27 @@
-import { type JetStreamClient, publishJson } from "@headless-ops/bus";
-import type { DeviceResult, DeviceResultBatch, NatsNames, OperationType } from "@headless-ops/contracts";
-import { claimDueOperation, type DbHandle, withTransaction } from "@headless-ops/db";
-import { createLogger, createMetricsRegistry, type Logger, loadConfig } from "@headless-ops/runtime";
-import { createTestContext, type TestContext, waitFor } from "@headless-ops/testkit";
-import { openConnections } from "@headless-ops/worker";
+import { publishJson } from "@headless-ops/bus";
+import type { DeviceResult, DeviceResultBatch, OperationType } from "@headless-ops/contracts";
+import { claimDueOperation, withTransaction } from "@headless-ops/db";
+import { startWorkerEnv, type WorkerTestEnv, waitFor } from "@headless-ops/testkit";
 import { buildAggregator } from "../src/build-aggregator.js";
 
-export type Env = {
-  ctx: TestContext;
-  db: DbHandle;
-  log: Logger;
-  js: JetStreamClient;
-  names: NatsNames;
-  close: () => Promise<void>;
-};
+export type Env = WorkerTestEnv;
 
 /**
  * A database and NATS namespace with the aggregator worker running, built as `main.ts` builds it
  * (small batches, two folds at once).
  */
 export async function startEnv(): Promise<Env> {
-  const ctx = await createTestContext();
-  const config = loadConfig({
-    ...ctx.env,
-    AGGREGATOR_BATCH_MAX: "40",
-    AGGREGATOR_BATCH_MS: "20",
-    AGGREGATOR_FOLD_CONCURRENCY: "2",
+  const env = await startWorkerEnv("aggregator-test", {
+    env: { AGGREGATOR_BATCH_MAX: "40", AGGREGATOR_BATCH_MS: "20", AGGREGATOR_FOLD_CONCURRENCY: "2" },
   });
-  const log = createLogger("aggregator-test", config);
-  const conn = await openConnections({ name: "aggregator-test", config, log, poolMax: 4 });
-  await conn.db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme')");
-  const registry = createMetricsRegistry("aggregator-test");
-  const worker = buildAggregator({ ...conn, config, log, registry });
+  await env.db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme')");
+  const worker = buildAggregator(env.deps());
   await worker.start();
   return {
-    ctx,
-    db: conn.db,
-    log,
-    js: conn.js,
-    names: conn.names,
+    ...env,
     close: async () => {
       await worker.stop();
-      await conn.nc.close();
-      await conn.db.close();
-      await ctx.cleanup();
+      await env.close();
     },
   };
 }

@@ -1,59 +1,16 @@
-import { type JetStreamClient, publishJson } from "@headless-ops/bus";
-import type {
-  DeviceJobBatch,
-  DeviceResultBatch,
-  JobDevice,
-  NatsNames,
-  Priority,
-} from "@headless-ops/contracts";
-import type { DbHandle } from "@headless-ops/db";
-import {
-  type Config,
-  createLogger,
-  createMetricsRegistry,
-  type Logger,
-  loadConfig,
-} from "@headless-ops/runtime";
-import { createTestContext, type TestContext } from "@headless-ops/testkit";
-import { openConnections, type Worker, type WorkerConnections } from "@headless-ops/worker";
+import { publishJson } from "@headless-ops/bus";
+import type { DeviceJobBatch, DeviceResultBatch, JobDevice, Priority } from "@headless-ops/contracts";
+import { startWorkerEnv, type WorkerTestEnv } from "@headless-ops/testkit";
+import type { Worker } from "@headless-ops/worker";
 import { buildProber } from "../src/build-prober.js";
 
-export type Env = {
-  ctx: TestContext;
-  config: Config;
-  conn: WorkerConnections;
-  db: DbHandle;
-  log: Logger;
-  js: JetStreamClient;
-  names: NatsNames;
-  close: () => Promise<void>;
-};
+export type Env = WorkerTestEnv;
 
-export async function startEnv(): Promise<Env> {
-  const ctx = await createTestContext();
-  // Fast retries and status reads; a stop waits at most 1 s for probes in flight (grace − 3 s).
-  const config = loadConfig({
-    ...ctx.env,
-    PROBE_RETRY_BACKOFF_MS: "5",
-    PROBER_STATUS_CACHE_MS: "100",
-    SHUTDOWN_GRACE_MS: "4000",
+/** Fast retries and status reads; a stop waits at most 1 s for probes in flight (grace − 3 s). */
+export function startEnv(): Promise<Env> {
+  return startWorkerEnv("prober-test", {
+    env: { PROBE_RETRY_BACKOFF_MS: "5", PROBER_STATUS_CACHE_MS: "100", SHUTDOWN_GRACE_MS: "4000" },
   });
-  const log = createLogger("prober-test", config);
-  const conn = await openConnections({ name: "prober-test", config, log, poolMax: 4 });
-  return {
-    ctx,
-    config,
-    conn,
-    db: conn.db,
-    log,
-    js: conn.js,
-    names: conn.names,
-    close: async () => {
-      await conn.nc.close();
-      await conn.db.close();
-      await ctx.cleanup();
-    },
-  };
 }
 
 /** A prober replica built as `main.ts` builds it, with the config changed by `opts`. */
@@ -67,15 +24,14 @@ export function newProber(
     resultFlushMs?: number;
   } = {},
 ): Worker {
-  const config: Config = {
+  const deps = env.deps({
     ...env.config,
     PROBER_CONCURRENCY: opts.concurrency ?? 64,
     PROBE_MAX_ATTEMPTS: opts.maxAttempts ?? 3,
     PROBE_TIMEOUT_MS: opts.timeoutMs ?? 2_000,
     PROBER_RESULT_FLUSH_MS: opts.resultFlushMs ?? 1_000,
-  };
-  const registry = createMetricsRegistry("prober-test");
-  return buildProber({ ...env.conn, config, log: env.log, registry }, { prefetch: opts.prefetch ?? 4 });
+  });
+  return buildProber(deps, { prefetch: opts.prefetch ?? 4 });
 }
 
 /** An operation row the status cache can read (organization 101 must exist). */

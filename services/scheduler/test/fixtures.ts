@@ -1,64 +1,30 @@
-import type { JetStreamClient, JsMsg, NatsConnection } from "@headless-ops/bus";
-import { DeviceJobBatch, type NatsNames, type Priority, priorities } from "@headless-ops/contracts";
+import type { JsMsg } from "@headless-ops/bus";
+import { DeviceJobBatch, type Priority, priorities } from "@headless-ops/contracts";
 import type { DbHandle } from "@headless-ops/db";
-import {
-  type Config,
-  createLogger,
-  createMetricsRegistry,
-  type Logger,
-  loadConfig,
-} from "@headless-ops/runtime";
-import { createTestContext, type TestContext } from "@headless-ops/testkit";
-import { openConnections, type WorkerConnections } from "@headless-ops/worker";
+import { createMetricsRegistry } from "@headless-ops/runtime";
+import { startWorkerEnv, type WorkerTestEnv } from "@headless-ops/testkit";
 import { buildScheduler, type SchedulerWorker } from "../src/build-scheduler.js";
 import { createSchedulerMetrics, type SchedulerMetrics } from "../src/metrics.js";
 import type { SchedulerOptions } from "../src/scheduler.js";
 
-export type Env = {
-  ctx: TestContext;
-  config: Config;
-  conn: WorkerConnections;
-  db: DbHandle;
-  log: Logger;
-  nc: NatsConnection;
-  js: JetStreamClient;
-  names: NatsNames;
-  metrics: () => SchedulerMetrics;
-  close: () => Promise<void>;
-};
+export type Env = WorkerTestEnv & { metrics: () => SchedulerMetrics };
 
 /**
  * A fresh database and NATS namespace with streams provisioned, and organizations 101 and 102.
  * Replicas built by `newScheduler` sweep rarely (tests wake them) and publish 100 devices per job.
  */
 export async function startEnv(): Promise<Env> {
-  const ctx = await createTestContext();
-  const config = loadConfig({
-    ...ctx.env,
-    SCHEDULER_SWEEP_MS: "60000",
-    FANOUT_BATCH_SIZE: "100",
-    FANOUT_PAGE_SIZE: "300",
-    SCHEDULER_FANOUT_CONCURRENCY: "4",
-  });
-  const log = createLogger("scheduler-test", config);
-  const conn = await openConnections({ name: "scheduler-test", config, log, poolMax: 8 });
-  await conn.db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme'), (102, 'Beta')");
-  return {
-    ctx,
-    config,
-    conn,
-    db: conn.db,
-    log,
-    nc: conn.nc,
-    js: conn.js,
-    names: conn.names,
-    metrics: () => createSchedulerMetrics(createMetricsRegistry("scheduler-test")),
-    close: async () => {
-      await conn.nc.close();
-      await conn.db.close();
-      await ctx.cleanup();
+  const env = await startWorkerEnv("scheduler-test", {
+    poolMax: 8,
+    env: {
+      SCHEDULER_SWEEP_MS: "60000",
+      FANOUT_BATCH_SIZE: "100",
+      FANOUT_PAGE_SIZE: "300",
+      SCHEDULER_FANOUT_CONCURRENCY: "4",
     },
-  };
+  });
+  await env.db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme'), (102, 'Beta')");
+  return { ...env, metrics: () => createSchedulerMetrics(createMetricsRegistry("scheduler-test")) };
 }
 
 /** Inserts `count` simulated devices of one organization and type; returns their ids in order. */
@@ -116,8 +82,7 @@ export async function createOperation(
  * metrics registry; `tuning` overrides what the config sets.
  */
 export function newScheduler(env: Env, tuning: Partial<SchedulerOptions> = {}): SchedulerWorker {
-  const registry = createMetricsRegistry("scheduler-test");
-  return buildScheduler({ ...env.conn, config: env.config, log: env.log, registry }, tuning);
+  return buildScheduler(env.deps(), tuning);
 }
 
 export type PublishedJob = {
