@@ -9,9 +9,9 @@ import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
 import { natsNames } from "@headless-ops/contracts";
 import { runMigrations } from "@headless-ops/db";
-import { freePort, startProcess } from "@headless-ops/testkit";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
+import { startWorkers } from "./processes.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -63,26 +63,9 @@ async function seed(client) {
   return (performance.now() - t0) / 1000;
 }
 
-/** A service from dist/ as a testkit process; its output goes to the run's log file. */
-function startService(name, script, env, log) {
-  const nodeArgs = args["cpu-prof"]
-    ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`, `--cpu-prof-name=${name}.cpuprofile`]
-    : [];
-  const port = Number(env.METRICS_PORT);
-  const proc = startProcess({
-    name,
-    script,
-    nodeArgs,
-    env: { ...process.env, ...env },
-    port,
-    onLine: (line) => log.write(`[${name}] ${line}\n`),
-  });
-  return { name, proc, port };
-}
-
 /** Sums a counter family from a Prometheus text page. */
 async function scrape(service, metric) {
-  const text = await fetch(`http://127.0.0.1:${service.port}/metrics`).then(
+  const text = await fetch(`${service.proc.url}/metrics`).then(
     (r) => r.text(),
     () => "",
   );
@@ -170,30 +153,7 @@ async function main() {
     NODE_ENV: "production",
     FANOUT_BATCH_SIZE: args["batch-size"],
   };
-  const services = [
-    startService(
-      "scheduler",
-      "services/scheduler/dist/main.js",
-      { ...baseEnv, METRICS_PORT: String(await freePort()) },
-      log,
-    ),
-    startService(
-      "aggregator",
-      "services/aggregator/dist/main.js",
-      { ...baseEnv, METRICS_PORT: String(await freePort()) },
-      log,
-    ),
-  ];
-  for (let i = 0; i < probers; i++) {
-    services.push(
-      startService(
-        `prober-${i + 1}`,
-        "services/prober/dist/main.js",
-        { ...baseEnv, METRICS_PORT: String(await freePort()) },
-        log,
-      ),
-    );
-  }
+  const services = await startWorkers({ env: baseEnv, probers, log, cpuProf: args["cpu-prof"] });
   const peak = new Map(services.map((s) => [s.name, 0]));
   const stopAll = async () => {
     for (const s of services) {

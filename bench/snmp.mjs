@@ -12,9 +12,9 @@ import { natsNames } from "@headless-ops/contracts";
 import { runMigrations } from "@headless-ops/db";
 import { buildFleet, credentialsOf } from "@headless-ops/device-sim";
 import { createCredentialSealer } from "@headless-ops/runtime";
-import { freePort, startProcess } from "@headless-ops/testkit";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
+import { startBenchProcess, startWorkers } from "./processes.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -59,24 +59,6 @@ function procStat(pid) {
   } catch {
     return { cpu: 0, rssMb: 0 };
   }
-}
-
-/** A process from dist/ as a testkit process; its output goes to the run's log file. */
-function start(name, script, extraArgs, env, log) {
-  const nodeArgs = args["cpu-prof"]
-    ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`, `--cpu-prof-name=${name}.cpuprofile`]
-    : [];
-  const port = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
-  const proc = startProcess({
-    name,
-    script,
-    args: extraArgs,
-    nodeArgs,
-    env: { ...process.env, ...env },
-    port,
-    onLine: (line) => log.write(`[${name}] ${line}\n`),
-  });
-  return { name, proc, last: { cpu: 0, rssMb: 0 } };
 }
 
 async function seedDevices(client, fleet) {
@@ -125,7 +107,13 @@ async function main() {
     "--latency",
     "0",
   );
-  const sim = start("sim", "libs/device-sim/dist/cli.js", simArgs, {}, log);
+  const sim = startBenchProcess({
+    name: "sim",
+    script: "libs/device-sim/dist/cli.js",
+    args: simArgs,
+    log,
+    cpuProf: args["cpu-prof"],
+  });
   // The simulator's first stdout line is its ready report (JSON).
   const ready = await sim.proc.waitForLog((r) => typeof r.startupMs === "number", 120_000);
   console.log(`simulator: ${fmt(ready.devices)} devices up in ${ready.startupMs} ms (${ready.rssMb} MB)`);
@@ -142,27 +130,14 @@ async function main() {
     NODE_ENV: "production",
   };
   Object.assign(env, { CREDENTIAL_KEY: key, ALLOW_LOOPBACK: "true" });
-  const services = [
-    start(
-      "scheduler",
-      "services/scheduler/dist/main.js",
-      [],
-      { ...env, METRICS_PORT: String(await freePort()) },
-      log,
-    ),
-    start(
-      "aggregator",
-      "services/aggregator/dist/main.js",
-      [],
-      { ...env, METRICS_PORT: String(await freePort()) },
-      log,
-    ),
-  ];
-  for (let i = 0; i < probers; i++) {
-    const port = String(await freePort());
-    services.push(start(`prober-${i + 1}`, args["prober-script"], [], { ...env, METRICS_PORT: port }, log));
-  }
-  const all = [...services, sim];
+  const services = await startWorkers({
+    env,
+    probers,
+    proberScript: args["prober-script"],
+    log,
+    cpuProf: args["cpu-prof"],
+  });
+  const all = [...services, sim].map((s) => Object.assign(s, { last: { cpu: 0, rssMb: 0 } }));
   let exitCode = 0;
   try {
     await Promise.all(services.map((s) => s.proc.waitUntilReady()));
