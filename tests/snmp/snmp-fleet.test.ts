@@ -85,9 +85,10 @@ beforeAll(async () => {
   await group.start("aggregator", { env });
   const prober = await group.start("prober", { env: { ...env, LOG_LEVEL: "info" } });
   const started = await prober.waitForLog((r) => r.msg === "prober started");
-  expect(started.drivers, "the prober must register the snmp driver (services/prober/src/main.ts)").toContain(
-    "snmp",
-  );
+  expect(
+    started.drivers,
+    "the prober must register the snmp driver (services/prober/src/build-prober.ts)",
+  ).toContain("snmp");
 });
 
 afterAll(async () => {
