@@ -4,6 +4,7 @@ export * from "./pipeline/index.js";
 export * as schema from "./schema.js";
 export {
   apiTokens,
+  auditEvents,
   devices,
   operationDevices,
   operations,
