@@ -1,3 +1,4 @@
+export { type AppRole, appRoleOf, grantAppRole } from "./app-role.js";
 export { createDb, type Database, type DbHandle, withTransaction } from "./client.js";
 export { ensureDatabase, migrationsFolder, runMigrations } from "./migrate.js";
 export * from "./pipeline/index.js";
