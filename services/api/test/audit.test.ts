@@ -145,4 +145,14 @@ describe("audit trail", () => {
     expect(foreign.statusCode).toBe(200);
     expect(foreign.json()).toMatchObject({ count: 0, results: [] });
   });
+
+  it("a hostile path id is recorded as (invalid), never as the client typed it", async () => {
+    const res = await as(admin.auth, "DELETE", `${DEVICES}%00${"x".repeat(20)}`);
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    const page = await events(`?token_id=${admin.id}`);
+    expect(page.results.map((e) => [e.action, e.object_id, e.status_code])).toEqual([
+      ["device.delete", "(invalid)", res.statusCode],
+    ]);
+  });
 });

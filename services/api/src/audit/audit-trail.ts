@@ -7,10 +7,12 @@ const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Only the leading `"id"` of a created object's view is read, never the rest of a body: views put
 // `id` first, and a 10,000-device batch answer is not parsed just to find out it has none.
 const CREATED_ID = /^\{"id":"([0-9]{1,20})"/;
+// A path id is whatever the client typed (NUL bytes, megabytes of unicode): kept only when it looks like one.
+const PLAIN_ID = /^[0-9A-Za-z._-]{1,32}$/;
 
 function objectIdOf(req: FastifyRequest, reply: FastifyReply, payload: unknown): string | null {
   const params = req.params as Record<string, unknown> | undefined;
-  if (typeof params?.id === "string") return params.id.slice(0, 32);
+  if (typeof params?.id === "string") return PLAIN_ID.test(params.id) ? params.id : "(invalid)";
   if (reply.statusCode !== 201 || typeof payload !== "string") return null;
   return CREATED_ID.exec(payload.slice(0, 64))?.[1] ?? null;
 }
