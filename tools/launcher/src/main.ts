@@ -94,6 +94,7 @@ async function main(): Promise<number> {
   // The launcher hands its environment on to the services; its own settings come from loadConfig.
   const env: Record<string, string | undefined> = { ...process.env };
   const config = loadConfig(env);
+  delete env.MIGRATE_DATABASE_URL; // the owner's connection is for the migrate step only, never a service
   const devKey =
     config.CREDENTIAL_KEY || config.NODE_ENV === "production" ? undefined : devCredentialKey(root);
   if (devKey) env.CREDENTIAL_KEY = devKey.key;
