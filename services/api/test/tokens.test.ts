@@ -190,4 +190,19 @@ describe("tokens API", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--expires-in");
   });
+
+  it("the OpenAPI document names the token and audit routes with their operationIds and responses", async () => {
+    const doc = (await h.app.inject({ method: "GET", url: "/docs/json" })).json();
+    const op = (path: string, method: string) => doc.paths[path]?.[method];
+    expect(op("/api/v1/tokens/", "post")?.operationId).toBe("createToken");
+    expect(op("/api/v1/tokens/", "get")?.operationId).toBe("listTokens");
+    expect(op("/api/v1/tokens/{id}", "delete")?.operationId).toBe("revokeToken");
+    expect(op("/api/v1/audit/", "get")?.operationId).toBe("listAuditEvents");
+    expect(Object.keys(op("/api/v1/tokens/", "post").responses)).toEqual(
+      expect.arrayContaining(["201", "403", "422"]),
+    );
+    expect(Object.keys(op("/api/v1/tokens/{id}", "delete").responses)).toEqual(
+      expect.arrayContaining(["204", "404"]),
+    );
+  });
 });
