@@ -13,7 +13,9 @@ import { databaseHits, hitsIn, needles, streamHits } from "./support/leak-search
  * requests), then a full operation runs on the real services as processes. Afterwards the plaintext
  * is searched in every log line of every process, every message published under the test's NATS
  * prefix (tapped live, so acked work-queue jobs are seen too) and still stored in its streams, every
- * API response, and every column of every table (bytea as raw bytes): it appears nowhere.
+ * API response, and every column of every table (bytea as raw bytes): it appears nowhere. The audit
+ * trail is part of it: every write above leaves an event, the events are read back through
+ * GET /api/v1/audit/, and a token secret minted over the API appears only in its one create answer.
  */
 
 const OPS = "/api/v1/inventory_device_serial_headless_operation/";
@@ -37,6 +39,8 @@ let tap: NatsConnection;
 const tapped: Buffer[] = [];
 const group = new ProcessGroup();
 let token: string;
+/** Minted through POST /api/v1/tokens/: its secret may appear in that one answer and nowhere else. */
+let apiToken: string;
 let snmpWired = false;
 const responses: string[] = [];
 
@@ -71,7 +75,8 @@ beforeAll(async () => {
     v3Share: 0.5,
     faultRate: 0,
   });
-  db = createDb({ url: ctx.databaseUrl, max: 2 });
+  // As the owner: the leak search must see every table and column, not just the app role's grants.
+  db = createDb({ url: ctx.ownerDatabaseUrl, max: 2 });
   await db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'a'), (102, 'b'), (103, 'c')");
   const admin = await runScript({
     script: "services/api/dist/admin.js",
@@ -195,6 +200,21 @@ describe.sequential("secrets never leak", () => {
     // A quote in the middle of an unquoted cell: the CSV parser's own message would quote the cell.
     const brokenCsv = `organization_id,hostname,device_type,snmp_version,community\n101,broken,router,v2c,${canary.malformedCsv}"x\n`;
     expect((await call("POST", `${DEVICES}import`, brokenCsv, "text/csv")).status).toBe(400);
+
+    // Not through `call`: this one answer legitimately shows the new secret, once.
+    const minted = await fetch(`${group.get("api").url}/api/v1/tokens/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: `canary-${tag}`,
+        role: "operator",
+        organization_ids: [101],
+        expires_in: "1d",
+      }),
+    });
+    expect(minted.status).toBe(201);
+    apiToken = ((await minted.json()) as { token: string }).token;
+    expect((await call("GET", "/api/v1/tokens/")).status).toBe(200);
   });
 
   it("a full operation runs over every device (SNMP driver if the prober has it, else the simulated one)", async () => {
@@ -230,6 +250,19 @@ describe.sequential("secrets never leak", () => {
       expect((await call("GET", `${DEVICES}?page_size=20&page=${page}`)).status).toBe(200);
       expect((await call("GET", `${OPS}${op.id}/devices/?page_size=20&page=${page}`)).status).toBe(200);
     }
+    const audit = await call("GET", "/api/v1/audit/?page_size=200");
+    expect(audit.status).toBe(200);
+    // The batch, the CSV import, the PATCH, the rejected JSON and CSVs, the token, the operation.
+    expect(audit.body.count).toBeGreaterThanOrEqual(8);
+    expect(audit.body.results.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining([
+        "device.create",
+        "device.import",
+        "device.update",
+        "token.create",
+        "operation.create",
+      ]),
+    );
   });
 
   it("no plaintext in logs, NATS messages and streams, API responses or any database column", async () => {
@@ -237,6 +270,7 @@ describe.sequential("secrets never leak", () => {
     const secrets = [
       ...Object.values(canary),
       token,
+      apiToken,
       ...fleet.devices.flatMap((d) => {
         const a = d.inventoryAccess;
         return a.version === "v2c" ? [a.community] : [a.authKey, a.privKey].filter((k): k is string => !!k);
@@ -254,6 +288,7 @@ describe.sequential("secrets never leak", () => {
     const tapHits = tapped.flatMap((m, i) => hitsIn(`published message ${i}`, m, search));
     const responseHits = responses.flatMap((r, i) => hitsIn(`response ${i}`, r, search));
     const database = await databaseHits(db.pool, search);
+    const audited = await db.pool.query("SELECT count(*)::int AS n FROM audit_events");
     const sealed = await db.pool.query(
       "SELECT count(*)::int AS n FROM devices WHERE credentials IS NOT NULL",
     );
@@ -262,6 +297,7 @@ describe.sequential("secrets never leak", () => {
     expect(streams.streams).toEqual(expect.arrayContaining(Object.values(natsNames(ctx.natsPrefix).streams)));
     expect(tapped.length).toBeGreaterThan(2);
     expect(sealed.rows[0].n).toBe(fleet.devices.length + 3);
+    expect(audited.rows[0].n).toBeGreaterThanOrEqual(8);
     expect({ logHits, streamHits: streams.hits, tapHits, responseHits, databaseHits: database.hits }).toEqual(
       {
         logHits: [],

@@ -1,9 +1,11 @@
+export { type AppRole, appRoleOf, grantAppRole } from "./app-role.js";
 export { createDb, type Database, type DbHandle, withTransaction } from "./client.js";
 export { ensureDatabase, migrationsFolder, runMigrations } from "./migrate.js";
 export * from "./pipeline/index.js";
 export * as schema from "./schema.js";
 export {
   apiTokens,
+  auditEvents,
   devices,
   operationDevices,
   operations,

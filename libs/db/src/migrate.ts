@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
+import { type AppRole, grantAppRole } from "./app-role.js";
 
 /** The committed SQL migrations, next to `dist/` in the package. */
 export const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), "..", "migrations");
@@ -39,9 +40,13 @@ export async function ensureDatabase(url: string): Promise<boolean> {
 /**
  * Creates the database if missing and applies every pending migration, under an
  * advisory lock so concurrent migrate runs (a k8s Job and a developer) are safe.
- * Idempotent: a second run applies nothing.
+ * Idempotent: a second run applies nothing. With `appRole`, the services' role is then created if
+ * missing and granted row access (never schema changes) on every table; `url` must be the owner's.
  */
-export async function runMigrations(url: string): Promise<{ created: boolean }> {
+export async function runMigrations(
+  url: string,
+  opts: { appRole?: AppRole } = {},
+): Promise<{ created: boolean }> {
   if (!existsSync(migrationsFolder)) throw new Error(`no migrations at ${migrationsFolder}`);
   const created = await ensureDatabase(url);
   const client = new pg.Client({ connectionString: url });
@@ -50,6 +55,7 @@ export async function runMigrations(url: string): Promise<{ created: boolean }> 
     await client.query("SET client_min_messages = warning");
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     await migrate(drizzle(client), { migrationsFolder, migrationsSchema: "public" });
+    if (opts.appRole) await grantAppRole(client, opts.appRole);
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
     await client.end();

@@ -33,8 +33,13 @@ export const apiTokens = pgTable("api_tokens", {
   role: text("role", { enum: ["admin", "operator", "viewer"] }).notNull(),
   organizationIds: id("organization_ids").array().notNull(),
   createdAt: tstz("created_at").notNull().defaultNow(),
+  /** Updated at most once a minute per token, so a request costs no write. */
   lastUsedAt: tstz("last_used_at"),
   revokedAt: tstz("revoked_at"),
+  /** Past it the token answers 401; null never expires. */
+  expiresAt: tstz("expires_at"),
+  /** The admin token that created it over the API; null when made with `npm run admin`. */
+  createdBy: id("created_by"),
 });
 
 export const devices = pgTable(
@@ -151,4 +156,31 @@ export const outbox = pgTable(
     attempts: integer("attempts").notNull().default(0),
   },
   (t) => [index("outbox_unsent_idx").on(t.id).where(sql`sent_at IS NULL`)],
+);
+
+/**
+ * One row per write request (any method but GET/HEAD/OPTIONS) of an authenticated token, written by one
+ * central hook. Holds no request body: only who, on which organizations, what, and how it ended.
+ */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    tokenId: id("token_id"),
+    /** The calling token's organizations: admins of all of them may read the event. */
+    organizationIds: id("organization_ids").array().notNull(),
+    action: text("action").notNull(),
+    objectType: text("object_type").notNull(),
+    objectId: text("object_id"),
+    method: text("method").notNull(),
+    route: text("route").notNull(),
+    statusCode: smallint("status_code").notNull(),
+    requestId: text("request_id").notNull(),
+  },
+  (t) => [
+    index("audit_events_created_idx").on(t.createdAt.desc(), t.id.desc()),
+    index("audit_events_orgs_gin").using("gin", t.organizationIds),
+    index("audit_events_token_idx").on(t.tokenId, t.createdAt.desc()),
+  ],
 );

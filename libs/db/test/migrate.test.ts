@@ -26,6 +26,7 @@ describe("runMigrations", () => {
       );
       expect(tables.rows.map((r) => r.tablename)).toEqual([
         "api_tokens",
+        "audit_events",
         "devices",
         "operation_devices",
         "operations",

@@ -18,6 +18,12 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** Postgres connection string; `npm run migrate` creates the database when it is missing. */
   DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/headless_ops"),
+  /**
+   * Postgres as the schema owner, for `npm run migrate` (and the launcher) only; the services never get
+   * it. When set and its user differs from DATABASE_URL's, migrate creates DATABASE_URL's user if missing
+   * (with DATABASE_URL's password, when it has one) and grants it row access but no schema changes.
+   */
+  MIGRATE_DATABASE_URL: z.url().optional(),
   /** Connections per process pool. */
   DATABASE_POOL_MAX: int(10, 1, 200),
   /** NATS server(s), comma-separated. */

@@ -10,7 +10,10 @@ declare module "vitest" {
 }
 
 export type TestContext = {
+  /** As the services' row-only app role (what DATABASE_URL holds). */
   databaseUrl: string;
+  /** As the owner (what MIGRATE_DATABASE_URL holds): for a test that must change the schema. */
+  ownerDatabaseUrl: string;
   natsUrl: string;
   natsPrefix: string;
   /** Environment for a service process or `loadConfig`, pointing at this test's database and prefix. */
@@ -25,10 +28,12 @@ export async function createTestContext(): Promise<TestContext> {
   const natsPrefix = randomNatsPrefix();
   return {
     databaseUrl: database.url,
+    ownerDatabaseUrl: database.ownerUrl,
     natsUrl: services.natsUrl,
     natsPrefix,
     env: {
       DATABASE_URL: database.url,
+      MIGRATE_DATABASE_URL: database.ownerUrl,
       NATS_URL: services.natsUrl,
       NATS_PREFIX: natsPrefix,
       LOG_LEVEL: "warn",

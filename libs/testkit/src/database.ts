@@ -18,10 +18,27 @@ async function admin<T>(serverUrl: string, fn: (c: pg.Client) => Promise<T>): Pr
   }
 }
 
-/** Migrates a template database once per test run; test files clone it (fast, isolated). */
+/**
+ * The role the services of every test connect as, as in production: rows yes, schema no. Roles are
+ * per server, so concurrent test runs share it (its grants live in each database).
+ */
+export const TEST_APP_ROLE = { name: "headless_ops_app", password: "headless-ops-test-app" } as const;
+
+/** `url` with the test app role as its user: what a service's DATABASE_URL holds. */
+export function asAppRole(url: string): string {
+  const u = new URL(url);
+  u.username = TEST_APP_ROLE.name;
+  u.password = TEST_APP_ROLE.password;
+  return u.toString();
+}
+
+/**
+ * Migrates a template database once per test run, as the server's owner, and grants the test app role
+ * row access to it; test files clone it (fast, isolated; the grants come along).
+ */
 export async function createTemplateDatabase(serverUrl: string, runId: string): Promise<string> {
   const name = `ho_tpl_${runId}`;
-  await runMigrations(withDatabase(serverUrl, name));
+  await runMigrations(withDatabase(serverUrl, name), { appRole: TEST_APP_ROLE });
   return name;
 }
 
@@ -32,13 +49,14 @@ export async function createTemplateDatabase(serverUrl: string, runId: string): 
 export async function createTestDatabase(
   serverUrl: string,
   template: string,
-): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+): Promise<{ url: string; ownerUrl: string; name: string; drop: () => Promise<void> }> {
   const name = `${template.replace("ho_tpl_", "ho_t_")}_${randomBytes(4).toString("hex")}`;
   await admin(serverUrl, (c) =>
     c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`),
   );
   return {
-    url: withDatabase(serverUrl, name),
+    url: asAppRole(withDatabase(serverUrl, name)),
+    ownerUrl: withDatabase(serverUrl, name),
     name,
     drop: () => dropDatabase(serverUrl, name),
   };

@@ -1,9 +1,11 @@
 export { createTestContext, type TestContext } from "./context.js";
 export {
+  asAppRole,
   createTemplateDatabase,
   createTestDatabase,
   dropDatabase,
   dropRunDatabases,
+  TEST_APP_ROLE,
 } from "./database.js";
 export { startTestServices, type TestServices } from "./environment.js";
 export { deleteStreams, randomNatsPrefix } from "./nats.js";

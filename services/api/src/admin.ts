@@ -1,16 +1,19 @@
 import { parseArgs } from "node:util";
-import { TokenRole } from "@headless-ops/contracts";
+import { ExpiresIn, TokenRole } from "@headless-ops/contracts";
 import { createDb } from "@headless-ops/db";
 import { createLogger, exitOnFatal, loadConfig } from "@headless-ops/runtime";
 import type pg from "pg";
-import { generateToken, hashToken } from "./tokens.js";
+import { expiryOf } from "./token-expiry.js";
+import { createToken } from "./tokens/token-repository.js";
 
 const USAGE = `usage: npm run admin -- <command>
   org create --id 101 --name "Acme"
   org list
-  token create --org 101 [--org 102 ...] [--role admin|operator|viewer] [--name ci]   (prints the token once)
+  token create --org 101 [--org 102 ...] [--role admin|operator|viewer] [--name ci] [--expires-in 90d]
+               (prints the token once; --expires-in takes m, h, d or w: past it the token answers 401)
   token list
-  token revoke <id>`;
+  token revoke <id>
+  ("tokens" works as well as "token")`;
 
 class UsageError extends Error {
   override readonly name = "UsageError";
@@ -41,8 +44,12 @@ async function tokenCreate(pool: pg.Pool, args: string[]): Promise<void> {
       org: { type: "string", multiple: true },
       role: { type: "string", default: "operator" },
       name: { type: "string", default: "" },
+      "expires-in": { type: "string" },
     },
   });
+  const expiresIn = values["expires-in"];
+  if (expiresIn !== undefined && !ExpiresIn.safeParse(expiresIn).success)
+    throw new UsageError("--expires-in must be a positive count and a unit m, h, d or w, e.g. 90d");
   const orgs = [...new Set((values.org ?? []).map((o) => positiveInt(o, "--org")))];
   if (orgs.length === 0) throw new UsageError("at least one --org is required");
   const role = TokenRole.safeParse(values.role);
@@ -54,15 +61,18 @@ async function tokenCreate(pool: pg.Pool, args: string[]): Promise<void> {
   const missing = orgs.filter((o) => !known.rows.some((r) => Number(r.id) === o));
   if (missing.length > 0)
     throw new UsageError(`unknown organization(s) ${missing.join(", ")}: create them first`);
-  const token = generateToken();
-  const res = await pool.query<{ id: string }>(
-    "INSERT INTO api_tokens (name, token_hash, role, organization_ids) VALUES ($1, $2, $3, $4::bigint[]) RETURNING id",
-    [values.name, hashToken(token), role.data, orgs],
-  );
+  const { view, secret } = await createToken(pool, {
+    name: values.name,
+    role: role.data,
+    organizationIds: orgs,
+    expiresAt: expiresIn ? expiryOf(expiresIn) : null,
+    createdBy: null,
+  });
+  const expiry = view.expires_at ? `, expires ${view.expires_at}` : "";
   console.error(
-    `token ${res.rows[0]?.id} (${role.data}, organizations ${orgs.join(", ")}) — shown once, store it now:`,
+    `token ${view.id} (${role.data}, organizations ${orgs.join(", ")}${expiry}) — shown once, store it now:`,
   );
-  console.log(token);
+  console.log(secret);
 }
 
 async function tokenRevoke(pool: pg.Pool, args: string[]): Promise<void> {
@@ -79,14 +89,15 @@ async function list(pool: pg.Pool, what: "org" | "token"): Promise<void> {
   const sql =
     what === "org"
       ? "SELECT id, name, created_at FROM organizations ORDER BY id"
-      : `SELECT id, name, role, organization_ids, created_at, last_used_at, revoked_at
+      : `SELECT id, name, role, organization_ids, created_at, expires_at, last_used_at, revoked_at
            FROM api_tokens ORDER BY id`;
   const res = await pool.query(sql);
   console.table(res.rows);
 }
 
 async function run(pool: pg.Pool, argv: string[]): Promise<void> {
-  const [noun, verb, ...rest] = argv;
+  const [rawNoun, verb, ...rest] = argv;
+  const noun = rawNoun === "tokens" ? "token" : rawNoun === "orgs" ? "org" : rawNoun;
   const command = `${noun ?? ""} ${verb ?? ""}`;
   if (command === "org create") return orgCreate(pool, rest);
   if (command === "org list") return list(pool, "org");

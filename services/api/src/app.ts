@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -13,6 +14,7 @@ import {
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type pg from "pg";
+import { installAuditTrail } from "./audit/audit-trail.js";
 import { authenticate } from "./auth.js";
 import type { AppContext } from "./context.js";
 import { addressProblem } from "./devices/address-check.js";
@@ -22,11 +24,13 @@ import { rejectNulBytes } from "./input-guard.js";
 import { createApiMetrics } from "./metrics.js";
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
+import { auditRoutes } from "./routes/audit.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationRoutes } from "./routes/operations.js";
+import { tokenRoutes } from "./routes/tokens.js";
 import { createStatusHelpers, type StatusHelpers } from "./status-helpers.js";
 import { validatorCompiler } from "./validation.js";
 
@@ -70,6 +74,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: config.BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: trustProxyOf(config.TRUST_PROXY),
+    // Unique across replicas and restarts: audit events and log lines are joined on it.
+    genReqId: () => randomUUID(),
     // Router-level errors (bad URL encoding, an over-long path id) get the one error shape too.
     frameworkErrors: (err, _req, reply: FastifyReply) => {
       const tooLong = err.code === "FST_ERR_MAX_PARAM_LENGTH";
@@ -115,6 +121,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ctx.metrics.latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
   });
 
+  installAuditTrail(app, ctx.pool);
   healthRoutes(app, ctx);
   await app.register(async (api) => {
     // Rate limit, then authentication, before the body is read: a caller without a valid token learns
@@ -134,6 +141,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     operationActionRoutes(api, ctx);
     deviceRoutes(api, ctx);
     deviceImportRoutes(api, ctx);
+    tokenRoutes(api, ctx);
+    auditRoutes(api, ctx);
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   return app;

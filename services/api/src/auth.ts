@@ -24,18 +24,20 @@ type TokenRow = {
   role: TokenRole;
   organization_ids: string[];
   revoked: boolean;
+  expired: boolean;
 };
 
 /**
  * Resolves `Authorization: Bearer <token>` to a principal: sha-256 lookup, then a constant-time
- * comparison of the digests. Missing, unknown and revoked tokens all answer 401.
+ * comparison of the digests. Missing, unknown, revoked and expired tokens all answer 401.
  */
 export async function authenticate(pool: pg.Pool, header: string | undefined): Promise<Principal> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   if (!match?.[1]) throw unauthorized();
   const digest = hashToken(match[1]);
   const res = await pool.query<TokenRow>(
-    `SELECT id, token_hash, role, organization_ids, revoked_at IS NOT NULL AS revoked
+    `SELECT id, token_hash, role, organization_ids, revoked_at IS NOT NULL AS revoked,
+            coalesce(expires_at <= now(), false) AS expired
        FROM api_tokens WHERE token_hash = $1`,
     [digest],
   );
@@ -44,6 +46,7 @@ export async function authenticate(pool: pg.Pool, header: string | undefined): P
     throw unauthorized("Invalid token.");
   }
   if (row.revoked) throw unauthorized("Invalid token.");
+  if (row.expired) throw unauthorized("Token expired.");
   // Coarse last-use stamp (at most once a minute per token), off the request's critical path.
   void pool
     .query(
@@ -65,6 +68,14 @@ export function principalOf(req: FastifyRequest): Principal {
 export function requireWriter(req: FastifyRequest): Principal {
   const principal = principalOf(req);
   if (principal.role === "viewer") throw forbidden("This token is read-only (role viewer).");
+  return principal;
+}
+
+/** Token management and the audit trail are for admins only. */
+export function requireAdmin(req: FastifyRequest): Principal {
+  const principal = principalOf(req);
+  if (principal.role !== "admin")
+    throw forbidden(`This action requires an admin token (role ${principal.role}).`);
   return principal;
 }
 

@@ -14,7 +14,7 @@ const A = 101;
 const B = 102;
 const UNKNOWN = "987654321";
 
-type Ids = { operation: string; finished: string; device: string };
+type Ids = { operation: string; finished: string; device: string; token: string };
 type IdRoute = {
   name: string;
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -41,6 +41,7 @@ const idRoutes: IdRoute[] = [
     payload: { hostname: "taken-over" },
   },
   { name: "DELETE device", method: "DELETE", url: (i, id) => `${DEVICES}${id ?? i.device}` },
+  { name: "DELETE token", method: "DELETE", url: (i, id) => `/api/v1/tokens/${id ?? i.token}` },
 ];
 
 /** Lists, with the filters that might be used to fish for another organization's rows. */
@@ -58,6 +59,7 @@ const writes: IdRoute[] = [
   { name: "POST operation", method: "POST", url: () => OPS, payload: referenceBody([A]) },
   { name: "POST device", method: "POST", url: () => DEVICES, payload: device(A) },
   { name: "POST device import", method: "POST", url: () => `${DEVICES}import` },
+  { name: "POST token", method: "POST", url: () => "/api/v1/tokens/", payload: { organization_ids: [A] } },
   ...idRoutes.filter((r) => r.method !== "GET"),
 ];
 
@@ -80,7 +82,8 @@ const snapshot = async () =>
       await h.db.pool.query(
         `SELECT (SELECT json_agg(o ORDER BY id) FROM operations o) AS ops,
                 (SELECT json_agg(d ORDER BY id) FROM devices d) AS devices,
-                (SELECT count(*) FROM outbox) AS outbox`,
+                (SELECT count(*) FROM outbox) AS outbox,
+                (SELECT json_agg(t ORDER BY id) FROM (SELECT id, revoked_at FROM api_tokens) t) AS tokens`,
       )
     ).rows[0],
   );
@@ -116,7 +119,7 @@ beforeAll(async () => {
     "UPDATE operations SET status = 'completed_with_errors', finished_at = now() WHERE id = $1",
     [finished.id],
   );
-  ids = { operation: operation.id, finished: finished.id, device: dev.id };
+  ids = { operation: operation.id, finished: finished.id, device: dev.id, token: (await h.token([A])).id };
 });
 afterAll(() => h?.close());
 

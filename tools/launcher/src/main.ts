@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { connectNats, jetstreamManager, provisionStreams } from "@headless-ops/bus";
-import { runMigrations } from "@headless-ops/db";
+import { appRoleOf, runMigrations } from "@headless-ops/db";
 import { type Config, type Logger, loadConfig, toError } from "@headless-ops/runtime";
 import { parseLauncherArgs, usage } from "./args.js";
 import { runDemo } from "./demo/run-demo.js";
@@ -27,7 +27,12 @@ async function prepare(config: Config, log: Logger): Promise<void> {
     5_000,
   );
   try {
-    const { created } = await runMigrations(config.DATABASE_URL);
+    // As the owner when MIGRATE_DATABASE_URL is set; the services then get DATABASE_URL's row-only role.
+    const appRole = appRoleOf(config.DATABASE_URL, config.MIGRATE_DATABASE_URL);
+    const { created } = await runMigrations(
+      config.MIGRATE_DATABASE_URL ?? config.DATABASE_URL,
+      appRole ? { appRole } : {},
+    );
     log.info({ database: db.pathname.slice(1), host: db.host, created }, "migrations applied");
     const nc = await connectNats({ url: config.NATS_URL, name: "launcher", log });
     try {
@@ -89,6 +94,7 @@ async function main(): Promise<number> {
   // The launcher hands its environment on to the services; its own settings come from loadConfig.
   const env: Record<string, string | undefined> = { ...process.env };
   const config = loadConfig(env);
+  delete env.MIGRATE_DATABASE_URL; // the owner's connection is for the migrate step only, never a service
   const devKey =
     config.CREDENTIAL_KEY || config.NODE_ENV === "production" ? undefined : devCredentialKey(root);
   if (devKey) env.CREDENTIAL_KEY = devKey.key;
