@@ -20,6 +20,7 @@ import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
 import { rejectNulBytes } from "./input-guard.js";
 import { createApiMetrics } from "./metrics.js";
+import { createStatusHelpers, type StatusHelpers } from "./operations/status-helpers.js";
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
@@ -27,7 +28,6 @@ import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationRoutes } from "./routes/operations.js";
-import { createStatusHelpers, type StatusHelpers } from "./status-helpers.js";
 import { validatorCompiler } from "./validation.js";
 
 export type BuildAppOptions = {
