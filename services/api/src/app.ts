@@ -7,7 +7,8 @@ import {
   type Config,
   type CredentialSealer,
   createAddressGuard,
-  createCredentialSealer,
+  createCredentialSealerFromKeys,
+  credentialKeysOf,
   type Logger,
 } from "@headless-ops/runtime";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
@@ -44,11 +45,13 @@ export type BuildAppOptions = {
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function sealerOf(config: Config, log: Logger): CredentialSealer | undefined {
-  if (!config.CREDENTIAL_KEY) {
+  // Throws on a malformed key, and in production without a key or with a weak one: fail at start.
+  const keys = credentialKeysOf(config);
+  if (!keys) {
     log.warn("CREDENTIAL_KEY is not set: devices with SNMP credentials will be refused");
     return undefined;
   }
-  return createCredentialSealer(config.CREDENTIAL_KEY); // throws on a malformed key: fail at start
+  return createCredentialSealerFromKeys(keys);
 }
 
 /** TRUST_PROXY as fastify takes it: a boolean, or a list of addresses, CIDRs and names. */

@@ -10,6 +10,7 @@ import { createDb } from "@headless-ops/db";
 import {
   createLogger,
   createMetricsRegistry,
+  credentialKeysOf,
   exitOnFatal,
   Lifecycle,
   loadConfig,
@@ -26,6 +27,8 @@ import { Semaphore } from "./semaphore.js";
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger("prober", config);
+  // Checked before anything connects: production refuses to start without a key or with a weak one.
+  const credentialKeys = credentialKeysOf(config);
   const lifecycle = new Lifecycle(log, config.SHUTDOWN_GRACE_MS);
   lifecycle.installSignalHandlers();
 
@@ -62,10 +65,8 @@ async function main(): Promise<void> {
 
   // The SNMP driver opens sealed credentials, so it needs CREDENTIAL_KEY; without it only the
   // simulated driver runs and SNMP devices fail with a clear error instead of the prober crashing.
-  if (!config.CREDENTIAL_KEY) log.warn("CREDENTIAL_KEY is not set: the snmp driver is disabled");
-  const drivers = createDriverRegistry(
-    config.CREDENTIAL_KEY ? [createSnmpDriver({ config, pool: db.pool })] : [],
-  );
+  if (!credentialKeys) log.warn("CREDENTIAL_KEY is not set: the snmp driver is disabled");
+  const drivers = createDriverRegistry(credentialKeys ? [createSnmpDriver({ config, pool: db.pool })] : []);
   lifecycle.onShutdown("drivers", () => drivers.close());
   const prober = new Prober({
     js,
