@@ -64,7 +64,14 @@ export class CredentialStore {
       );
       const byId = new Map(rows.map((row) => [String(row.id), row]));
       for (const [id, waiters] of batch) {
-        const access = this.toAccess(byId.get(id));
+        // One row that cannot be opened (a key this prober lacks) fails its own probes only.
+        let access: DeviceAccess;
+        try {
+          access = this.toAccess(byId.get(id));
+        } catch (err) {
+          for (const w of waiters) w.reject(err);
+          continue;
+        }
         for (const w of waiters) w.resolve(access);
       }
     } catch (err) {
