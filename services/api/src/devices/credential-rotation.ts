@@ -75,8 +75,8 @@ export async function rotateCredentials(
   let after = opts.fromId ?? "0";
   for (;;) {
     const { rows } = await pool.query<Row>(
-      `SELECT id::text AS id, organization_id::text AS organization_id, mgmt_address, mgmt_port, credentials
-         FROM devices WHERE credentials IS NOT NULL AND id > $1::bigint ORDER BY id LIMIT $2`,
+      `SELECT d.id::text AS id, d.organization_id::text AS organization_id, d.mgmt_address, d.mgmt_port, d.credentials
+         FROM devices d WHERE d.credentials IS NOT NULL AND d.id > $1::bigint ORDER BY d.id LIMIT $2`,
       [after, opts.batchSize],
     );
     if (rows.length === 0) break;
