@@ -191,6 +191,7 @@ async function main() {
   const names = natsNames(prefix);
 
   const log = createWriteStream(logPath);
+  const proberKey = randomBytes(32).toString("base64");
   const baseEnv = {
     DATABASE_URL: dbUrl,
     NATS_URL: natsUrl,
@@ -218,7 +219,8 @@ async function main() {
       startService(
         `prober-${i + 1}`,
         "services/prober/dist/main.js",
-        { ...baseEnv, METRICS_PORT: String(await freePort()) },
+        // Production refuses to start a prober without a credential key (the simulated driver needs none).
+        { ...baseEnv, CREDENTIAL_KEY: proberKey, METRICS_PORT: String(await freePort()) },
         log,
       ),
     );

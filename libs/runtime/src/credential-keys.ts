@@ -20,8 +20,8 @@ export const SINGLE_KEY_ID = "default";
 const KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
- * Example keys committed in this repository (deploy/compose, deploy/k8s/base/secret.example.yaml),
- * as hex. They are public: production refuses them (credential-keys.test.ts greps the repository
+ * Example keys committed in this repository now or before (deploy/k8s/base/secret.example.yaml,
+ * an older deploy/compose/compose.yaml), as hex. They are public: production refuses them (credential-keys.test.ts greps the repository
  * so a new example cannot be added without being listed here or being obviously weak).
  */
 export const EXAMPLE_KEYS_HEX: readonly string[] = ["00".repeat(32), "11".repeat(32)];
