@@ -145,6 +145,7 @@ async function main() {
   const names = natsNames(prefix);
 
   const log = createWriteStream(logPath);
+  const proberKey = randomBytes(32).toString("base64");
   const baseEnv = {
     DATABASE_URL: dbUrl,
     NATS_URL: natsUrl,
@@ -153,7 +154,14 @@ async function main() {
     NODE_ENV: "production",
     FANOUT_BATCH_SIZE: args["batch-size"],
   };
-  const services = await startWorkers({ env: baseEnv, probers, log, cpuProf: args["cpu-prof"] });
+  const services = await startWorkers({
+    env: baseEnv,
+    // Production refuses to start a prober without a credential key (the simulated driver needs none).
+    proberEnv: { CREDENTIAL_KEY: proberKey },
+    probers,
+    log,
+    cpuProf: args["cpu-prof"],
+  });
   const peak = new Map(services.map((s) => [s.name, 0]));
   const stopAll = async () => {
     for (const s of services) {

@@ -23,6 +23,7 @@ export function startBenchProcess({ name, script, args = [], env = {}, port, log
 /** The scheduler, the aggregator and `probers` probers, each on a free METRICS_PORT (not yet ready). */
 export async function startWorkers({
   env,
+  proberEnv = {},
   probers,
   proberScript = "services/prober/dist/main.js",
   log,
@@ -31,15 +32,15 @@ export async function startWorkers({
   const plan = [
     ["scheduler", "services/scheduler/dist/main.js"],
     ["aggregator", "services/aggregator/dist/main.js"],
-    ...Array.from({ length: probers }, (_, i) => [`prober-${i + 1}`, proberScript]),
+    ...Array.from({ length: probers }, (_, i) => [`prober-${i + 1}`, proberScript, proberEnv]),
   ];
   const services = [];
-  for (const [name, script] of plan) {
+  for (const [name, script, extraEnv = {}] of plan) {
     const port = await freePort();
     const started = startBenchProcess({
       name,
       script,
-      env: { ...env, METRICS_PORT: String(port) },
+      env: { ...env, ...extraEnv, METRICS_PORT: String(port) },
       port,
       log,
       cpuProf,

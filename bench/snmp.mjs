@@ -62,13 +62,25 @@ function procStat(pid) {
 }
 
 async function seedDevices(client, fleet) {
-  const seal = createCredentialSealer(key).seal;
+  // Credentials are sealed bound to their device id, so ids are drawn first.
+  const sealer = createCredentialSealer(key);
   await client.query("INSERT INTO organizations (id, name) VALUES (101, 'a'), (102, 'b'), (103, 'c')");
   for (let i = 0; i < fleet.length; i += 5_000) {
     const chunk = fleet.slice(i, i + 5_000);
+    const { rows } = await client.query(
+      "SELECT nextval(pg_get_serial_sequence('devices', 'id'))::text AS id FROM generate_series(1, $1::int)",
+      [chunk.length],
+    );
+    const ids = rows.map((r) => r.id);
+    const binding = (d, j) => ({
+      deviceId: ids[j],
+      organizationId: d.organizationId,
+      address: d.address,
+      port: d.port,
+    });
     await client.query(
-      `INSERT INTO devices (organization_id, hostname, device_type, status, mgmt_address, mgmt_port, driver, credentials)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bytea[])`,
+      `INSERT INTO devices (id, organization_id, hostname, device_type, status, mgmt_address, mgmt_port, driver, credentials)
+       SELECT * FROM unnest($9::bigint[], $1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bytea[])`,
       [
         chunk.map((d) => d.organizationId),
         chunk.map((d) => d.hostname),
@@ -77,7 +89,8 @@ async function seedDevices(client, fleet) {
         chunk.map((d) => d.address),
         chunk.map((d) => d.port),
         chunk.map(() => "snmp"),
-        chunk.map((d) => seal(credentialsOf(d.inventoryAccess))),
+        chunk.map((d, j) => sealer.seal(credentialsOf(d.inventoryAccess), binding(d, j))),
+        ids,
       ],
     );
   }

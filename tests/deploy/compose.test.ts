@@ -4,6 +4,8 @@ import { loadConfig } from "@headless-ops/runtime";
 import { describe, expect, it } from "vitest";
 import {
   configKeys,
+  credentialKeyHolders,
+  credentialKeyVariables,
   deploymentRequired,
   migrateCommand,
   requiredConfigKeys,
@@ -65,6 +67,17 @@ describe("deploy/compose/compose.yaml", () => {
     expect(new URL(config.DATABASE_URL).hostname).toBe("postgres");
     expect(new URL(config.NATS_URL).hostname).toBe("nats");
   });
+
+  it.each(ours)(
+    "%s gets a credential key only if it is the api or the prober, never a literal one",
+    (name) => {
+      const env = services[name]?.environment ?? {};
+      const holds = credentialKeyVariables.filter((k) => k in env);
+      expect(holds.length > 0, name).toBe(credentialKeyHolders.includes(name));
+      for (const k of holds)
+        expect(env[k], `${name} ${k} comes from the caller's environment`).toMatch(/^\$\{/);
+    },
+  );
 
   it("publishes the API on its configured port and health-checks every service on its own port", () => {
     for (const name of serviceNames) {

@@ -4,6 +4,8 @@ import { type Config, loadConfig } from "@headless-ops/runtime";
 import { describe, expect, it } from "vitest";
 import {
   configKeys,
+  credentialKeyHolders,
+  credentialKeyVariables,
   deploymentRequired,
   migrateCommand,
   requiredConfigKeys,
@@ -58,6 +60,14 @@ describe.each(targets)("deploy/k8s/%s against the config schema and package scri
       const missing = [...requiredConfigKeys(), ...deploymentRequired[role]].filter((k) => !(k in c.env));
       expect(missing, `${c.id} leaves required variables unset`).toEqual([]);
       expect(() => loadConfig(c.env), c.id).not.toThrow();
+    }
+  });
+
+  it("gives a credential key to the api and the prober only", () => {
+    for (const c of containers) {
+      const holds = credentialKeyVariables.filter((k) => k in c.env);
+      const holder = credentialKeyHolders.includes(c.pod.owner.metadata.name);
+      expect(holds.length > 0, `${c.id} ${holder ? "needs" : "must not get"} a credential key`).toBe(holder);
     }
   });
 

@@ -1,3 +1,4 @@
+export * from "./device-csv.js";
 export * from "./domain.js";
 export * from "./events.js";
 export * from "./http/index.js";

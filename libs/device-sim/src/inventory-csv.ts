@@ -1,23 +1,11 @@
+import { DEVICE_CSV_COLUMNS } from "@headless-ops/contracts";
 import type { DeviceSpec } from "./fleet-model.js";
 
-/** Columns of the CSV that `POST /api/v1/devices/import` takes. */
-export const csvColumns = [
-  "organization_id",
-  "hostname",
-  "device_type",
-  "status",
-  "mgmt_address",
-  "mgmt_port",
-  "driver",
-  "snmp_version",
-  "community",
-  "v3_user",
-  "v3_security_level",
-  "v3_auth_protocol",
-  "v3_auth_key",
-  "v3_priv_protocol",
-  "v3_priv_key",
-] as const;
+/**
+ * The leading columns of the import CSV (the shared list in contracts) that an inventory export
+ * fills: identity, reachability and credentials; the observed and simulation columns stay out.
+ */
+export const csvColumns = DEVICE_CSV_COLUMNS.slice(0, DEVICE_CSV_COLUMNS.indexOf("priv_key") + 1);
 
 const field = (value: string | number | undefined): string => {
   const text = value === undefined ? "" : String(value);

@@ -50,6 +50,14 @@ export const configSchema = z.object({
   SHUTDOWN_GRACE_MS: int(20_000, 0, 600_000),
   /** 32-byte key (base64 or 64 hex chars) for AES-256-GCM encryption of device credentials at rest. */
   CREDENTIAL_KEY: z.string().optional(),
+  /**
+   * Several credential keys with ids, `k2:<key>,k1:<key>`: the first seals, all open (key rotation).
+   * CREDENTIAL_KEY, when also set, is held after them with id `default`. api and prober only.
+   */
+  CREDENTIAL_KEYS: z
+    .string()
+    .regex(/^[^,:]+:[^,]+(,[^,:]+:[^,]+)*$/, "a comma-separated list of id:key")
+    .optional(),
   /** Largest accepted HTTP body. */
   BODY_LIMIT_BYTES: int(16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
   /**

@@ -9,11 +9,22 @@ export {
 } from "./address-guard.js";
 export { type Config, ConfigError, configSchema, loadConfig } from "./config.js";
 export {
+  type CredentialKey,
+  credentialKeysOf,
+  EXAMPLE_KEYS_HEX,
+  parseCredentialKey,
+  parseCredentialKeys,
+  SINGLE_KEY_ID,
+  weakKeyProblem,
+} from "./credential-keys.js";
+export {
+  type CredentialBinding,
   CredentialKeyError,
   CredentialSealError,
   type CredentialSealer,
+  type CredentialSealFailure,
   createCredentialSealer,
-  parseCredentialKey,
+  createCredentialSealerFromKeys,
 } from "./credentials.js";
 export { toError, UnrecoverableError } from "./errors.js";
 export { freePort } from "./free-port.js";

@@ -28,6 +28,7 @@ export const redactPaths = [
   "headers.authorization",
   "*.headers.authorization",
   "config.CREDENTIAL_KEY",
+  "config.CREDENTIAL_KEYS",
   "config.DATABASE_URL",
 ];
 

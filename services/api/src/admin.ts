@@ -1,8 +1,16 @@
 import { parseArgs } from "node:util";
 import { ExpiresIn, TokenRole } from "@headless-ops/contracts";
 import { createDb } from "@headless-ops/db";
-import { createLogger, exitOnFatal, loadConfig } from "@headless-ops/runtime";
+import {
+  type Config,
+  createCredentialSealerFromKeys,
+  createLogger,
+  credentialKeysOf,
+  exitOnFatal,
+  loadConfig,
+} from "@headless-ops/runtime";
 import type pg from "pg";
+import { rotateCredentials } from "./devices/credential-rotation.js";
 import { expiryOf } from "./token-expiry.js";
 import { createToken } from "./tokens/token-repository.js";
 
@@ -13,6 +21,7 @@ const USAGE = `usage: npm run admin -- <command>
                (prints the token once; --expires-in takes m, h, d or w: past it the token answers 401)
   token list
   token revoke <id>
+  credentials rotate [--batch-size 500] [--from-id 0]   (re-seals every device under the first key of CREDENTIAL_KEYS)
   ("tokens" works as well as "token")`;
 
 class UsageError extends Error {
@@ -95,7 +104,38 @@ async function list(pool: pg.Pool, what: "org" | "token"): Promise<void> {
   console.table(res.rows);
 }
 
-async function run(pool: pg.Pool, argv: string[]): Promise<void> {
+async function credentialsRotate(pool: pg.Pool, config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      "batch-size": { type: "string", default: "500" },
+      "from-id": { type: "string", default: "0" },
+    },
+  });
+  const batchSize = positiveInt(values["batch-size"], "--batch-size");
+  const fromId = values["from-id"] === "0" ? "0" : String(positiveInt(values["from-id"], "--from-id"));
+  const keys = credentialKeysOf(config);
+  if (!keys) throw new UsageError("CREDENTIAL_KEYS (or CREDENTIAL_KEY) must be set to rotate credentials");
+  const sealer = createCredentialSealerFromKeys(keys);
+  console.error(`re-sealing device credentials under key "${sealer.sealingKeyId}", ${batchSize} per batch`);
+  const report = await rotateCredentials(pool, sealer, {
+    batchSize,
+    fromId,
+    onBatch: (r) =>
+      console.error(
+        `  up to device ${r.last_device_id}: scanned ${r.scanned}, resealed ${r.resealed}, already current ${r.already_current}, failed ${r.failed}`,
+      ),
+  });
+  console.log(JSON.stringify({ key_id: sealer.sealingKeyId, ...report }));
+  if (report.failed > 0) {
+    console.error(
+      `${report.failed} device(s) could not be opened with the configured keys (or are bound to another device): ${report.failed_device_ids.join(", ")}; set their credentials again`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+async function run(pool: pg.Pool, argv: string[], config: Config): Promise<void> {
   const [rawNoun, verb, ...rest] = argv;
   const noun = rawNoun === "tokens" ? "token" : rawNoun === "orgs" ? "org" : rawNoun;
   const command = `${noun ?? ""} ${verb ?? ""}`;
@@ -104,15 +144,16 @@ async function run(pool: pg.Pool, argv: string[]): Promise<void> {
   if (command === "token create") return tokenCreate(pool, rest);
   if (command === "token list") return list(pool, "token");
   if (command === "token revoke") return tokenRevoke(pool, rest);
+  if (command === "credentials rotate") return credentialsRotate(pool, config, rest);
   throw new UsageError(noun ? `unknown command: ${command.trim()}` : "no command given");
 }
 
-/** `npm run admin -- …`: organizations and API tokens. */
+/** `npm run admin -- …`: organizations, API tokens, credential key rotation. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const db = createDb({ url: config.DATABASE_URL, max: 1, applicationName: "admin" });
   try {
-    await run(db.pool, process.argv.slice(2));
+    await run(db.pool, process.argv.slice(2), config);
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`${(err as Error).message}\n\n${USAGE}`);

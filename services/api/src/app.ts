@@ -8,7 +8,8 @@ import {
   type Config,
   type CredentialSealer,
   createAddressGuard,
-  createCredentialSealer,
+  createCredentialSealerFromKeys,
+  credentialKeysOf,
   type Logger,
 } from "@headless-ops/runtime";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
@@ -22,6 +23,7 @@ import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
 import { rejectNulBytes } from "./input-guard.js";
 import { createApiMetrics } from "./metrics.js";
+import { createStatusHelpers, type StatusHelpers } from "./operations/status-helpers.js";
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
 import { auditRoutes } from "./routes/audit.js";
@@ -31,7 +33,6 @@ import { healthRoutes } from "./routes/health.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationRoutes } from "./routes/operations.js";
 import { tokenRoutes } from "./routes/tokens.js";
-import { createStatusHelpers, type StatusHelpers } from "./status-helpers.js";
 import { validatorCompiler } from "./validation.js";
 
 export type BuildAppOptions = {
@@ -48,11 +49,13 @@ export type BuildAppOptions = {
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function sealerOf(config: Config, log: Logger): CredentialSealer | undefined {
-  if (!config.CREDENTIAL_KEY) {
+  // Throws on a malformed key, and in production without a key or with a weak one: fail at start.
+  const keys = credentialKeysOf(config);
+  if (!keys) {
     log.warn("CREDENTIAL_KEY is not set: devices with SNMP credentials will be refused");
     return undefined;
   }
-  return createCredentialSealer(config.CREDENTIAL_KEY); // throws on a malformed key: fail at start
+  return createCredentialSealerFromKeys(keys);
 }
 
 /** TRUST_PROXY as fastify takes it: a boolean, or a list of addresses, CIDRs and names. */

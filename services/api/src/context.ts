@@ -2,8 +2,8 @@ import type { JetStreamClient, NatsConnection } from "@headless-ops/bus";
 import type { Config, CredentialSealer, Logger } from "@headless-ops/runtime";
 import type pg from "pg";
 import type { ApiMetrics } from "./metrics.js";
+import type { StatusHelpers } from "./operations/status-helpers.js";
 import type { OutboxRelay } from "./relay.js";
-import type { StatusHelpers } from "./status-helpers.js";
 
 /** What the routes share: built once by `buildApp`, read-only afterwards. */
 export type AppContext = {

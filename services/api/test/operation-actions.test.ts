@@ -67,6 +67,10 @@ describe("GET …/{id}/devices/", () => {
       observed: { serial: "SN0" },
       attempts: 1,
     });
+    // Dispatch is a cursor, not a row write: no always-null dispatched_at in the rows or the document.
+    expect(body.results.every((r: object) => !("dispatched_at" in r))).toBe(true);
+    const doc = (await call("GET", "/docs/json")).json();
+    expect(Object.keys(doc.components.schemas.DeviceResult.properties)).not.toContain("dispatched_at");
     const dispatched = await call("GET", `${OPS}${op}/devices/?status=dispatched`);
     expect(dispatched.json().results.map((r: { device_id: string }) => r.device_id)).toEqual([
       ids[3],

@@ -1,5 +1,6 @@
 import { registerConsumerLag } from "@headless-ops/bus";
 import { priorities } from "@headless-ops/contracts";
+import { credentialKeysOf } from "@headless-ops/runtime";
 import { stopOnce, type Worker, type WorkerDeps } from "@headless-ops/worker";
 import { DeadlineSlices } from "./deadlines.js";
 import { createDriverRegistry } from "./drivers/registry.js";
@@ -25,9 +26,11 @@ export function buildProber(deps: WorkerDeps, tuning: Partial<ProberOptions> = {
   );
   // The SNMP driver opens sealed credentials, so it needs CREDENTIAL_KEY; without it only the
   // simulated driver runs and SNMP devices fail with a clear error instead of the prober crashing.
-  if (!config.CREDENTIAL_KEY) log.warn("CREDENTIAL_KEY is not set: the snmp driver is disabled");
+  // Production refuses to run without a key or with a weak one (credentialKeysOf throws).
+  const credentialKeys = credentialKeysOf(config);
+  if (!credentialKeys) log.warn("CREDENTIAL_KEY is not set: the snmp driver is disabled");
   const drivers = createDriverRegistry(
-    config.CREDENTIAL_KEY ? [createSnmpDriver({ config, pool: deps.db.pool })] : [],
+    credentialKeys ? [createSnmpDriver({ config, pool: deps.db.pool })] : [],
   );
   const prober = new Prober({
     js: deps.js,

@@ -176,12 +176,14 @@ describe("SNMP driver with sealed credentials from Postgres", () => {
   beforeAll(async () => {
     ctx = await createTestContext();
     db = createDb({ url: ctx.databaseUrl, max: 2 });
-    const seal = createCredentialSealer(key).seal;
+    const sealer = createCredentialSealer(key);
+    const seal = (id: number, address: string, p: number) =>
+      sealer.seal(v3AuthPriv, { deviceId: id, organizationId: 101, address, port: p });
     await db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'org 101')");
     const insert =
       "INSERT INTO devices (id, organization_id, hostname, device_type, mgmt_address, mgmt_port, driver, credentials) VALUES ($1, 101, $2, 'switch', $3, $4, 'snmp', $5)";
-    await db.pool.query(insert, [1, "snmpd", "127.0.0.1", port, seal(v3AuthPriv)]);
-    await db.pool.query(insert, [2, "metadata", "169.254.169.254", 161, seal(v3AuthPriv)]);
+    await db.pool.query(insert, [1, "snmpd", "127.0.0.1", port, seal(1, "127.0.0.1", port)]);
+    await db.pool.query(insert, [2, "metadata", "169.254.169.254", 161, seal(2, "169.254.169.254", 161)]);
     await db.pool.query(insert, [3, "no-creds", "127.0.0.1", port, null]);
   });
   afterAll(async () => {

@@ -94,6 +94,10 @@ export function configDefault(key: string): unknown {
  * cannot work without in a cluster: deployments must set them even though the schema does not require them.
  */
 export const deploymentRequired: Record<"service" | "migrate", string[]> = {
-  service: ["DATABASE_URL", "NATS_URL", "CREDENTIAL_KEY"],
+  service: ["DATABASE_URL", "NATS_URL"],
   migrate: ["DATABASE_URL"],
 };
+
+/** The only workloads that seal or open device credentials: the only ones given a credential key. */
+export const credentialKeyHolders: readonly string[] = ["api", "prober"];
+export const credentialKeyVariables: readonly string[] = ["CREDENTIAL_KEY", "CREDENTIAL_KEYS"];

@@ -4,7 +4,11 @@ import { PageQuery } from "./pagination.js";
 
 const Iso = z.iso.datetime({ offset: true });
 
-/** One row of `GET …/{id}/devices/`: a device's result within an operation. */
+/**
+ * One row of `GET …/{id}/devices/`: a device's result within an operation. No `dispatched_at`:
+ * dispatch advances the operation's fan-out cursor without writing ledger rows, so it was always null;
+ * a dispatched device shows `status: "dispatched"` and `started_at` once a prober takes it.
+ */
 export const DeviceResultView = z
   .object({
     device_id: z.string(),
@@ -14,7 +18,6 @@ export const DeviceResultView = z
     error_message: z.string().nullable(),
     observed: ObservedValues.nullable(),
     attempts: z.number().int(),
-    dispatched_at: Iso.nullable(),
     started_at: Iso.nullable(),
     finished_at: Iso.nullable(),
   })

@@ -1,3 +1,4 @@
+import { buildFleet, inventoryCsv } from "@headless-ops/device-sim";
 import { describe, expect, it } from "vitest";
 import { HttpError } from "../errors.js";
 import { parseDeviceCsv } from "./csv.js";
@@ -66,5 +67,14 @@ describe("parseDeviceCsv", () => {
   it("enforces the row limit", () => {
     const csv = "organization_id,hostname,device_type\n1,a,router\n1,b,router";
     expect(statusOf(() => parseDeviceCsv(csv, 1))).toBe(422);
+  });
+
+  it("imports the simulator's inventory export as it is, v3 credentials included", () => {
+    const fleet = buildFleet({ devices: 40, organizations: [101], seed: 7, v3Share: 0.5 });
+    const rows = parseDeviceCsv(inventoryCsv(fleet), 100);
+    expect(rows).toHaveLength(fleet.length);
+    const v3 = fleet.findIndex((d) => d.inventoryAccess.version === "v3");
+    expect(v3).toBeGreaterThanOrEqual(0);
+    expect(rows[v3]?.device.credentials).toMatchObject({ version: "v3", user: expect.any(String) });
   });
 });

@@ -1,43 +1,13 @@
-import type { FieldError } from "@headless-ops/contracts";
+import {
+  DEVICE_CSV_COLUMNS,
+  type DeviceCsvColumn,
+  type FieldError,
+  REQUIRED_DEVICE_CSV_COLUMNS,
+} from "@headless-ops/contracts";
 import { parse } from "csv-parse/sync";
 import { badRequest, unprocessable } from "../errors.js";
 
-/** Columns a device CSV may have (any order; only organization_id, hostname and device_type are required). */
-export const CSV_COLUMNS = [
-  "organization_id",
-  "hostname",
-  "device_type",
-  "status",
-  "mgmt_address",
-  "mgmt_port",
-  "driver",
-  "snmp_version",
-  "community",
-  "snmp_user",
-  "security_level",
-  "auth_protocol",
-  "auth_key",
-  "priv_protocol",
-  "priv_key",
-  "serial",
-  "model",
-  "vendor",
-  "firmware",
-  "sim_latency_ms",
-  "sim_fail_rate",
-  "sim_fail_code",
-] as const;
-type Column = (typeof CSV_COLUMNS)[number];
-
-/** Other names for the SNMPv3 columns (the device simulator's inventory export uses these). */
-const ALIASES: Record<string, Column> = {
-  v3_user: "snmp_user",
-  v3_security_level: "security_level",
-  v3_auth_protocol: "auth_protocol",
-  v3_auth_key: "auth_key",
-  v3_priv_protocol: "priv_protocol",
-  v3_priv_key: "priv_key",
-};
+type Column = DeviceCsvColumn;
 type Cells = Partial<Record<Column, string>>;
 
 /** One data row: its line in the file and the device object it describes (validated later). */
@@ -121,13 +91,13 @@ export function parseDeviceCsv(text: string, maxRows: number): CsvDevice[] {
   }
   const [header, ...data] = rows;
   if (!header) throw badRequest("The CSV is empty; it needs a header row.");
-  const names = header.record.map((h) => ALIASES[h.toLowerCase()] ?? h.toLowerCase());
+  const names = header.record.map((h) => h.toLowerCase());
   const errors: FieldError[] = names.flatMap((name) =>
-    (CSV_COLUMNS as readonly string[]).includes(name)
+    (DEVICE_CSV_COLUMNS as readonly string[]).includes(name)
       ? []
       : [{ path: `header.${name}`, message: "unknown column" }],
   );
-  for (const required of ["organization_id", "hostname", "device_type"]) {
+  for (const required of REQUIRED_DEVICE_CSV_COLUMNS) {
     if (!names.includes(required))
       errors.push({ path: `header.${required}`, message: "required column missing" });
   }

@@ -1,13 +1,18 @@
 import type { DeviceInput, FieldError } from "@headless-ops/contracts";
-import type { CredentialSealer } from "@headless-ops/runtime";
+import type { CredentialBinding, CredentialSealer } from "@headless-ops/runtime";
 import type pg from "pg";
 import { type Principal, requireOrganizations } from "../auth.js";
 import { CheckedDeviceInput } from "../checked-schemas.js";
 import { conflict, unprocessable } from "../errors.js";
 import { fieldErrors } from "../validation.js";
 
-/** A device ready to insert: validated, credentials sealed. */
-export type DeviceRecord = Omit<DeviceInput, "credentials"> & { sealed: Buffer | null };
+/**
+ * A device ready to insert: validated; its credentials are sealed by `seal` once the row's id is
+ * allocated (the ciphertext is bound to the device id), so they are never stored in clear.
+ */
+export type DeviceRecord = Omit<DeviceInput, "credentials"> & {
+  seal: ((binding: CredentialBinding) => Buffer) | null;
+};
 
 /** Where a batch item came from, for error paths: `3` in a JSON array, `line 4` in a CSV file. */
 export type ItemLabel = (index: number) => string;
@@ -47,7 +52,10 @@ export async function prepareBatch(
       errors.push({ path: at(i, "credentials"), message: NO_KEY_MESSAGE });
       return;
     }
-    records.push({ ...rest, sealed: credentials && sealer ? sealer.seal(credentials) : null });
+    records.push({
+      ...rest,
+      seal: credentials && sealer ? (binding) => sealer.seal(credentials, binding) : null,
+    });
   });
   if (errors.length > 0) throw unprocessable(errors, "Invalid devices; nothing was created.");
 

@@ -15,6 +15,18 @@ const col = <T>(records: readonly DeviceRecord[], pick: (r: DeviceRecord) => T |
   records.map((r) => pick(r) ?? null);
 
 /**
+ * Draws `n` ids from the devices sequence before the insert: sealed credentials are bound to their
+ * device id (AES-GCM additional data), so the id must be known when they are sealed.
+ */
+async function allocateIds(client: Queryable, n: number): Promise<string[]> {
+  const res = await client.query<{ id: string }>(
+    "SELECT nextval(pg_get_serial_sequence('devices', 'id'))::text AS id FROM generate_series(1, $1::int)",
+    [n],
+  );
+  return res.rows.map((r) => r.id);
+}
+
+/**
  * Inserts a validated batch with one UNNEST statement per chunk (no per-row round trips).
  * `returnRows: false` (imports) skips building the created rows and returns only how many there are.
  */
@@ -27,13 +39,26 @@ export async function insertDevices(
   let count = 0;
   for (let start = 0; start < records.length; start += CHUNK) {
     const chunk = records.slice(start, start + CHUNK);
+    const ids = await allocateIds(client, chunk.length);
+    const sealed = chunk.map((r, i) =>
+      r.seal
+        ? r
+            .seal({
+              deviceId: ids[i] as string,
+              organizationId: r.organization_id,
+              address: r.mgmt_address,
+              port: r.mgmt_port,
+            })
+            .toString("hex")
+        : null,
+    );
     const res = await client.query<DeviceRow>(
-      `INSERT INTO devices (organization_id, hostname, device_type, status, mgmt_address, mgmt_port, driver,
+      `INSERT INTO devices (id, organization_id, hostname, device_type, status, mgmt_address, mgmt_port, driver,
           credentials, sim_profile, serial, model, vendor, firmware, last_seen)
-       SELECT o, h, t, s, a, p, d, decode(c, 'hex'), sp::jsonb, se, mo, ve, fw, ls
-         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+       SELECT i, o, h, t, s, a, p, d, decode(c, 'hex'), sp::jsonb, se, mo, ve, fw, ls
+         FROM unnest($15::bigint[], $1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
                      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[])
-              WITH ORDINALITY AS u(o, h, t, s, a, p, d, c, sp, se, mo, ve, fw, ls, n)
+              WITH ORDINALITY AS u(i, o, h, t, s, a, p, d, c, sp, se, mo, ve, fw, ls, n)
         ORDER BY n
        RETURNING ${opts.returnRows ? DEVICE_COLUMNS : "id"}`,
       [
@@ -44,13 +69,14 @@ export async function insertDevices(
         col(chunk, (r) => r.mgmt_address),
         col(chunk, (r) => r.mgmt_port),
         col(chunk, (r) => r.driver),
-        col(chunk, (r) => r.sealed?.toString("hex")),
+        sealed,
         col(chunk, (r) => (r.sim ? JSON.stringify(r.sim) : null)),
         col(chunk, (r) => r.serial),
         col(chunk, (r) => r.model),
         col(chunk, (r) => r.vendor),
         col(chunk, (r) => r.firmware),
         col(chunk, (r) => r.last_seen),
+        ids,
       ],
     );
     count += res.rowCount ?? 0;

@@ -3,7 +3,7 @@ import { finalizeOperations, withTransaction } from "@headless-ops/db";
 import type pg from "pg";
 import type { Principal } from "../auth.js";
 import { conflict, notFound } from "../errors.js";
-import { OPERATION_COLUMNS, type OperationRow } from "../operation-view.js";
+import { OPERATION_COLUMNS, type OperationRow } from "./operation-view.js";
 import { parseId } from "./query.js";
 
 /*

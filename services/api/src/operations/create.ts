@@ -8,9 +8,9 @@ import { withTransaction } from "@headless-ops/db";
 import type pg from "pg";
 import type { Principal } from "../auth.js";
 import { conflict } from "../errors.js";
-import { countTargets, estimateMinutes, measuredDevicesPerMinute } from "../estimate.js";
-import { OPERATION_COLUMNS, type OperationRow } from "../operation-view.js";
+import { countTargets, estimateMinutes, measuredDevicesPerMinute } from "./estimate.js";
 import { normalizeRequest, rankOf, sameRequest } from "./normalize.js";
+import { OPERATION_COLUMNS, type OperationRow } from "./operation-view.js";
 
 export type CreateDeps = { pool: pg.Pool; natsPrefix: string; defaultDevicesPerMinute: number };
 

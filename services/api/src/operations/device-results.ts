@@ -11,7 +11,6 @@ type Row = {
   error_message: string | null;
   observed: ObservedValues | null;
   attempts: number;
-  dispatched_at: Date | null;
   started_at: Date | null;
   finished_at: Date | null;
 };
@@ -38,7 +37,7 @@ export async function listDeviceResults(
     db.query<{ n: number }>(`SELECT count(*)::int AS n FROM operation_devices od WHERE ${where}`, params),
     db.query<Row>(
       `SELECT od.device_id, d.hostname, ${RENDERED_STATUS} AS status, od.error_code, od.error_message,
-              od.observed, od.attempts, od.dispatched_at, od.started_at, od.finished_at
+              od.observed, od.attempts, od.started_at, od.finished_at
          FROM operation_devices od LEFT JOIN devices d ON d.id = od.device_id
         WHERE ${where}
         ORDER BY od.device_id LIMIT $5 OFFSET $6`,
@@ -55,7 +54,6 @@ export async function listDeviceResults(
       error_message: r.error_message,
       observed: r.observed,
       attempts: r.attempts,
-      dispatched_at: isoZOrNull(r.dispatched_at),
       started_at: isoZOrNull(r.started_at),
       finished_at: isoZOrNull(r.finished_at),
     })),

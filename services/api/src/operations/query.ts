@@ -1,8 +1,8 @@
 import type { OperationStatus, OperationType } from "@headless-ops/contracts";
 import type pg from "pg";
 import type { Principal } from "../auth.js";
-import { OPERATION_COLUMNS, type OperationRow } from "../operation-view.js";
 import type { Page } from "../pagination.js";
+import { OPERATION_COLUMNS, type OperationRow } from "./operation-view.js";
 
 type Queryable = Pick<pg.Pool, "query">;
 

@@ -6,8 +6,8 @@ import {
 import { withTransaction } from "@headless-ops/db";
 import { type Principal, requireOrganizations } from "../auth.js";
 import { conflict, notFound } from "../errors.js";
-import { type OperationRow, priorityOf } from "../operation-view.js";
 import { type CreateDeps, estimateFor, insertOperation } from "./create.js";
+import { type OperationRow, priorityOf } from "./operation-view.js";
 import { findOperation } from "./query.js";
 
 /**

@@ -26,7 +26,7 @@ export function deviceImportRoutes(app: FastifyInstance, ctx: AppContext): void 
       schema: {
         summary: "Import devices from CSV (text/csv)",
         description:
-          "Columns: organization_id, hostname, device_type (required), status, mgmt_address, mgmt_port, driver, snmp_version, community, snmp_user, security_level, auth_protocol, auth_key, priv_protocol, priv_key, serial, model, vendor, firmware, sim_latency_ms, sim_fail_rate, sim_fail_code (the SNMPv3 ones also as v3_user, v3_security_level, v3_auth_protocol, v3_auth_key, v3_priv_protocol, v3_priv_key). Errors name the CSV line: `line 4.hostname`.",
+          "Columns: organization_id, hostname, device_type (required), status, mgmt_address, mgmt_port, driver, snmp_version, community, snmp_user, security_level, auth_protocol, auth_key, priv_protocol, priv_key, serial, model, vendor, firmware, sim_latency_ms, sim_fail_rate, sim_fail_code. Errors name the CSV line: `line 4.hostname`.",
         tags: ["devices"],
         consumes: ["text/csv"],
         response: { 201: ImportResult, ...errorResponses, 409: ErrorBody },

@@ -11,21 +11,14 @@ import { withTransaction } from "@headless-ops/db";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { principalOf, requireOrganizations, requireWriter } from "../auth.js";
-import { CheckedDevicePatch } from "../checked-schemas.js";
+import { principalOf, requireWriter } from "../auth.js";
 import type { AppContext } from "../context.js";
-import { NO_KEY_MESSAGE, prepareBatch } from "../devices/device-batch.js";
-import {
-  deleteDevice,
-  findDevice,
-  insertDevices,
-  listDevices,
-  updateDevice,
-} from "../devices/device-repository.js";
+import { prepareBatch } from "../devices/device-batch.js";
+import { deleteDevice, findDevice, insertDevices, listDevices } from "../devices/device-repository.js";
+import { patchDevice } from "../devices/device-update.js";
 import { deviceView } from "../devices/device-view.js";
 import { badRequest, conflict, notFound, unprocessable } from "../errors.js";
 import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.js";
-import { parseOr422 } from "../validation.js";
 import { errorResponses } from "./responses.js";
 
 export const DEVICES_PATH = "/api/v1/devices/";
@@ -127,35 +120,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const principal = requireWriter(req);
-      const existing = await findDevice(ctx.pool, principal, req.params.id);
-      if (!existing) throw notFound();
-      const patch = parseOr422(CheckedDevicePatch, req.body as unknown);
-      const driver = patch.driver ?? existing.driver;
-      const address = patch.mgmt_address === undefined ? existing.mgmt_address : patch.mgmt_address;
-      if (driver === "snmp" && !address) {
-        throw unprocessable([{ path: "mgmt_address", message: "required when driver is snmp" }]);
-      }
-      const refused = patch.mgmt_address ? ctx.addressProblem(patch.mgmt_address) : undefined;
-      if (refused) throw unprocessable([{ path: "mgmt_address", message: refused }]);
-      if (patch.credentials && !ctx.sealer)
-        throw unprocessable([{ path: "credentials", message: NO_KEY_MESSAGE }]);
-      const sealed =
-        patch.credentials === undefined
-          ? undefined
-          : patch.credentials === null
-            ? null
-            : ctx.sealer?.seal(patch.credentials);
-      requireOrganizations(principal, [{ id: Number(existing.organization_id), path: "organization_id" }]);
-      const row = await updateDevice(ctx.pool, existing.id, patch, sealed).catch((err) => {
-        if ((err as { code?: string }).code === "23505") {
-          throw conflict("A device with this hostname already exists.", [
-            { path: "hostname", message: "already exists" },
-          ]);
-        }
-        throw err;
-      });
-      if (!row) throw notFound();
+      const row = await patchDevice(ctx, requireWriter(req), req.params.id, req.body as unknown);
       return deviceView(row);
     },
   );

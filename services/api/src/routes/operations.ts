@@ -14,13 +14,13 @@ import { unwrapDataBody } from "../body.js";
 import { CheckedCreateOperationBody } from "../checked-schemas.js";
 import type { AppContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
+import { createOperation } from "../operations/create.js";
 import {
   OPERATIONS_PATH,
   type OperationRow,
   operationCreatedView,
   operationView,
-} from "../operation-view.js";
-import { createOperation } from "../operations/create.js";
+} from "../operations/operation-view.js";
 import { findOperation, listOperations, reloadOperations } from "../operations/query.js";
 import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.js";
 import { parseOr422 } from "../validation.js";

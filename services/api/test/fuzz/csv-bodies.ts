@@ -1,5 +1,5 @@
+import { DEVICE_CSV_COLUMNS } from "@headless-ops/contracts";
 import fc from "fast-check";
-import { CSV_COLUMNS } from "../../src/devices/csv.js";
 import { nastyNumber, nastyString } from "./values.js";
 
 /*
@@ -7,7 +7,7 @@ import { nastyNumber, nastyString } from "./values.js";
  * cells with hostile values, unbalanced quotes, BOMs, CRLF, NUL bytes; now and then a valid row.
  */
 
-const columns: string[] = [...CSV_COLUMNS];
+const columns: string[] = [...DEVICE_CSV_COLUMNS];
 
 const goodCell: Record<string, fc.Arbitrary<string>> = {
   organization_id: fc.constantFrom("101", "102", "103"),

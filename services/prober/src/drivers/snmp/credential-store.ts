@@ -1,4 +1,5 @@
 import { SnmpCredentials } from "@headless-ops/contracts";
+import { type CredentialBinding, CredentialSealError } from "@headless-ops/runtime";
 
 /*
  * Loads the management address and sealed credentials of the devices being probed, just in time, with
@@ -13,12 +14,12 @@ export type Queryable = {
 
 export type DeviceAccess =
   | { ok: true; address: string | null; port: number | null; credentials: SnmpCredentials }
-  | { ok: false; reason: "not_found" | "no_credentials" | "invalid_credentials" };
+  | { ok: false; reason: "not_found" | "no_credentials" | "invalid_credentials" | "not_bound" };
 
 export type CredentialStoreOptions = {
   pool: Queryable;
-  /** Opens a sealed credential blob (libs/runtime createCredentialSealer(...).open). */
-  open: (sealed: Buffer) => unknown;
+  /** Opens a sealed credential blob for its device (libs/runtime createCredentialSealer(...).open). */
+  open: (sealed: Buffer, binding: CredentialBinding) => unknown;
   maxBatch?: number;
 };
 
@@ -57,12 +58,20 @@ export class CredentialStore {
   private async load(batch: Map<string, Waiter[]>): Promise<void> {
     try {
       const { rows } = await this.options.pool.query(
-        "SELECT id::text AS id, mgmt_address, mgmt_port, credentials FROM devices WHERE id = ANY($1::bigint[])",
+        `SELECT id::text AS id, organization_id::text AS organization_id, mgmt_address, mgmt_port, credentials
+           FROM devices WHERE id = ANY($1::bigint[])`,
         [[...batch.keys()]],
       );
       const byId = new Map(rows.map((row) => [String(row.id), row]));
       for (const [id, waiters] of batch) {
-        const access = this.toAccess(byId.get(id));
+        // One row that cannot be opened (a key this prober lacks) fails its own probes only.
+        let access: DeviceAccess;
+        try {
+          access = this.toAccess(byId.get(id));
+        } catch (err) {
+          for (const w of waiters) w.reject(err);
+          continue;
+        }
         for (const w of waiters) w.resolve(access);
       }
     } catch (err) {
@@ -73,14 +82,21 @@ export class CredentialStore {
   private toAccess(row: Record<string, unknown> | undefined): DeviceAccess {
     if (!row) return { ok: false, reason: "not_found" };
     if (!Buffer.isBuffer(row.credentials)) return { ok: false, reason: "no_credentials" };
-    // A wrong CREDENTIAL_KEY throws here: an operator error, surfaced as internal_errors by the prober.
-    const parsed = SnmpCredentials.safeParse(this.options.open(row.credentials));
+    const address = typeof row.mgmt_address === "string" ? row.mgmt_address : null;
+    const port = typeof row.mgmt_port === "number" ? row.mgmt_port : null;
+    const binding = { deviceId: String(row.id), organizationId: String(row.organization_id), address, port };
+    let opened: unknown;
+    try {
+      opened = this.options.open(row.credentials, binding);
+    } catch (err) {
+      // Sealed for another row (copied in the database) or altered: the device's problem, reported
+      // as such. A key id this prober does not hold is an operator error: it throws (internal_errors).
+      if (err instanceof CredentialSealError && err.reason === "not_bound")
+        return { ok: false, reason: "not_bound" };
+      throw err;
+    }
+    const parsed = SnmpCredentials.safeParse(opened);
     if (!parsed.success) return { ok: false, reason: "invalid_credentials" };
-    return {
-      ok: true,
-      address: typeof row.mgmt_address === "string" ? row.mgmt_address : null,
-      port: typeof row.mgmt_port === "number" ? row.mgmt_port : null,
-      credentials: parsed.data,
-    };
+    return { ok: true, address, port, credentials: parsed.data };
   }
 }

@@ -5,6 +5,8 @@ import type snmp from "net-snmp";
  * authoritative engine (id, boots, time) learned from a device is remembered per target and seeded into
  * the next session. A stale entry (engine rebooted or replaced) only makes the agent answer with a
  * report, on which net-snmp re-synchronises and resends: the same cost as a discovery.
+ * These are net-snmp internals (it has no public API for this): net-snmp is pinned to an exact
+ * version and net-snmp-internals.test.ts fails by name if what is used here changes.
  */
 
 type Engine = { engineId: Buffer; boots: number; time: number; at: number };

@@ -7,6 +7,8 @@ import snmp from "net-snmp";
  * unbounded cache holding the passwords). The megabyte hash depends on the password only: this caches
  * it per (protocol, password) in a bounded map and localizes with one small hash per engine. Same keys,
  * same algorithm; installed once per process on net-snmp's `Authentication.passwordToKey` hook.
+ * These are net-snmp internals (it has no public API for this): net-snmp is pinned to an exact
+ * version and net-snmp-internals.test.ts fails by name if what is used here changes.
  */
 
 const algorithms: Record<string, string> = {

@@ -18,6 +18,8 @@ export type SnmpDriverDeps = {
   config: Pick<
     Config,
     | "CREDENTIAL_KEY"
+    | "CREDENTIAL_KEYS"
+    | "NODE_ENV"
     | "SNMP_REQUEST_TIMEOUT_MS"
     | "SNMP_RETRIES"
     | "ALLOWED_NETWORKS"
@@ -38,7 +40,11 @@ export class SnmpDriver implements Driver {
   private readonly guard: AddressGuard;
 
   constructor(private readonly deps: SnmpDriverDeps) {
-    const sealer = createCredentialSealer(deps.config.CREDENTIAL_KEY); // throws at startup without a key
+    const { CREDENTIAL_KEY, CREDENTIAL_KEYS, NODE_ENV } = deps.config;
+    // Throws at startup without a usable key (or, in production, with a weak one). Holds every key.
+    const sealer = createCredentialSealer(CREDENTIAL_KEY, CREDENTIAL_KEYS, {
+      production: NODE_ENV === "production",
+    });
     this.store = new CredentialStore({ pool: deps.pool, open: sealer.open });
     this.guard = deps.guard ?? createAddressGuard(deps.config);
   }
@@ -50,6 +56,8 @@ export class SnmpDriver implements Driver {
         not_found: "device no longer exists",
         no_credentials: "no SNMP credentials stored for the device",
         invalid_credentials: "stored SNMP credentials are not valid",
+        not_bound:
+          "stored SNMP credentials do not belong to this device (sealed for another device, organization, address or port, or altered in the database): set them again",
       }[access.reason];
       return { ok: false, code: "authentication_failures", message };
     }

@@ -6,7 +6,7 @@ import {
   type Priority,
   type StoredOperationRequest,
 } from "@headless-ops/contracts";
-import { isoZ, isoZOrNull } from "./time.js";
+import { isoZ, isoZOrNull } from "../time.js";
 
 /**
  * An `operations` row as the API reads it (int8 columns arrive as strings). `request` is read
