@@ -29,6 +29,14 @@ export const redactPaths = [
   "*.headers.authorization",
   "config.CREDENTIAL_KEY",
   "config.DATABASE_URL",
+  // NATS secrets: the password and token values, and URLs that may carry user:password@.
+  "pass",
+  "*.pass",
+  "NATS_PASSWORD",
+  "NATS_TOKEN",
+  "*.NATS_PASSWORD",
+  "*.NATS_TOKEN",
+  "config.NATS_URL",
 ];
 
 export function loggerOptions(

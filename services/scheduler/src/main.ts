@@ -2,8 +2,8 @@ import {
   connectNats,
   jetstream,
   jetstreamManager,
-  provisionStreams,
   registerConsumerLag,
+  setUpStreams,
 } from "@headless-ops/bus";
 import { natsNames } from "@headless-ops/contracts";
 import { createDb } from "@headless-ops/db";
@@ -33,10 +33,10 @@ async function main(): Promise<void> {
     onError: (err) => log.warn({ err }, "database connection lost"),
   });
   lifecycle.onShutdown("database", () => db.close());
-  const nc = await connectNats({ url: config.NATS_URL, name: "scheduler", log });
+  const nc = await connectNats({ config, name: "scheduler", log });
   lifecycle.onShutdown("nats", () => nc.drain());
   const jsm = await jetstreamManager(nc);
-  await provisionStreams(jsm, config.NATS_PREFIX, config.NATS_STREAM_REPLICAS);
+  await setUpStreams(jsm, config, log);
   const js = jetstream(nc);
   const names = natsNames(config.NATS_PREFIX);
 
