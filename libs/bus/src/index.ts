@@ -12,4 +12,6 @@ export { registerConsumerLag } from "./consumer-lag.js";
 export { type Decoded, decodeMessage } from "./decode.js";
 export { consumerConfigs, provisionStreams, streamConfigs } from "./provision.js";
 export { publishJson } from "./publish.js";
+export { natsServerConfig } from "./server-config.js";
+export { type NatsUser, type NatsUserPermissions, natsPermissions, natsUsers } from "./server-permissions.js";
 export { setUpStreams } from "./stream-setup.js";

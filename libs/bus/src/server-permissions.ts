@@ -101,7 +101,11 @@ export function natsPermissions(prefix: string): NatsUserPermissions[] {
       publish: [
         "$JS.API.INFO",
         "$JS.API.STREAM.NAMES",
-        ...streams.flatMap((s) => [`$JS.API.STREAM.INFO.${s}`, `$JS.API.CONSUMER.NAMES.${s}`]),
+        ...streams.flatMap((s) => [
+          `$JS.API.STREAM.INFO.${s}`,
+          `$JS.API.CONSUMER.NAMES.${s}`,
+          `$JS.API.CONSUMER.LIST.${s}`,
+        ]),
         ...consumers.map(([s, c]) => `$JS.API.CONSUMER.INFO.${s}.${c}`),
       ],
       subscribe: inbox("monitor"),
