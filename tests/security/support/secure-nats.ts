@@ -31,7 +31,8 @@ export type SecureNats = {
  */
 export async function startSecureNats(opts: { prefix: string; tls?: string }): Promise<SecureNats> {
   const users = natsPermissions(opts.prefix);
-  const passwords = Object.fromEntries(users.map((u) => [u.user, randomBytes(12).toString("hex")]));
+  // nats-server parses a `$VAR` value as a config value: a password must read as a string (start with a letter).
+  const passwords = Object.fromEntries(users.map((u) => [u.user, `p${randomBytes(12).toString("hex")}`]));
   const serverEnv = Object.fromEntries(users.map((u) => [u.passwordVariable, passwords[u.user] as string]));
   const server = await TestNatsServer.start({
     env: serverEnv,
