@@ -29,13 +29,18 @@ export type SecureNats = {
  * `prefix`, with a random password per user in the server's environment, optionally with a `tls {}`
  * block included after it.
  */
-export async function startSecureNats(opts: { prefix: string; tls?: string }): Promise<SecureNats> {
+export async function startSecureNats(opts: {
+  prefix: string;
+  tls?: string;
+  monitorPort?: number;
+}): Promise<SecureNats> {
   const users = natsPermissions(opts.prefix);
   // nats-server parses a `$VAR` value as a config value: a password must read as a string (start with a letter).
   const passwords = Object.fromEntries(users.map((u) => [u.user, `p${randomBytes(12).toString("hex")}`]));
   const serverEnv = Object.fromEntries(users.map((u) => [u.passwordVariable, passwords[u.user] as string]));
   const server = await TestNatsServer.start({
     env: serverEnv,
+    ...(opts.monitorPort ? { monitorPort: opts.monitorPort } : {}),
     config: (dir) => {
       writeFileSync(join(dir, "generated.conf"), natsServerConfig({ prefix: opts.prefix, storeDir: dir }));
       return `include "./generated.conf"\n${opts.tls ?? ""}\n`;
