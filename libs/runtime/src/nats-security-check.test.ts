@@ -33,7 +33,7 @@ describe("NATS credential and TLS variables", () => {
   });
 
   it("refuses a half-set pair, naming both variables", () => {
-    for (const env of [{ NATS_USER: "api" }, { NATS_PASSWORD: "s3cret" }]) {
+    for (const env of [{ NATS_USER: "api" }, { NATS_PASSWORD: "s3cret" }] as Record<string, string>[]) {
       const text = problems(env);
       expect(text).toContain("NATS_USER and NATS_PASSWORD must be set together");
     }
