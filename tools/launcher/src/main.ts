@@ -23,7 +23,11 @@ const READY_TIMEOUT_MS = 60_000;
 async function prepare(config: Config, log: Logger): Promise<void> {
   const db = new URL(config.DATABASE_URL);
   const slow = setTimeout(
-    () => log.warn({ postgres: db.host, nats: serversForLog(config.NATS_URL) }, "still waiting for Postgres and NATS"),
+    () =>
+      log.warn(
+        { postgres: db.host, nats: serversForLog(config.NATS_URL) },
+        "still waiting for Postgres and NATS",
+      ),
     5_000,
   );
   try {
