@@ -58,6 +58,12 @@ describe("natsConnectionOptions", () => {
 
   it("keeps inbox prefixes valid subject tokens and URLs' passwords out of logs", () => {
     expect(natsConnectionOptions({ NATS_URL: url }, "e2e test.1").inboxPrefix).toBe("_INBOX.e2e_test_1");
+    // With a user, the inbox is the user's: the server config allows `_INBOX.<user>.>` to that user.
+    const named = natsConnectionOptions(
+      { NATS_URL: url, NATS_USER: "prober", NATS_PASSWORD: "pw" },
+      "prober-7",
+    );
+    expect(named.inboxPrefix).toBe("_INBOX.prober");
     expect(serversForLog("nats://api:pw@n1:4222,tls://n2:4222")).toEqual(["nats://n1:4222", "tls://n2:4222"]);
   });
 });

@@ -80,7 +80,8 @@ function tls(s: NatsSettings): NodeConnectionOptions["tls"] {
 /**
  * The client options for one process: unlimited reconnects (a NATS restart pauses the process, it
  * does not kill it), the identity from the environment, TLS when a CA or client certificate is given,
- * and replies on `_INBOX.<name>.>` so that the server config can give each service its own inbox.
+ * and replies on `_INBOX.<NATS_USER or name>.>`, so that the server config can give each user its own
+ * inbox and no user reads the replies (JetStream deliveries) of another.
  */
 export function natsConnectionOptions(settings: NatsSettings, name: string): NodeConnectionOptions {
   const auth = authenticator(settings);
@@ -88,7 +89,7 @@ export function natsConnectionOptions(settings: NatsSettings, name: string): Nod
   return {
     servers: settings.NATS_URL.split(",").map((s) => s.trim()),
     name,
-    inboxPrefix: `_INBOX.${name.replace(/[^A-Za-z0-9_-]/g, "_")}`,
+    inboxPrefix: `_INBOX.${(settings.NATS_USER ?? name).replace(/[^A-Za-z0-9_-]/g, "_")}`,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,

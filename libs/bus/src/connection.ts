@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type NatsSettings, natsConnectionOptions } from "./connection-options.js";
 
 export type ConnectNatsOptions = {
-  /** Connection name, also the inbox prefix (`_INBOX.<name>.>`) the server config allows for replies. */
+  /** Connection name; also the inbox prefix (`_INBOX.<name>.>`) when no NATS_USER is set. */
   name: string;
   log: Logger;
   /** Server(s), credentials and TLS: the process config (`loadConfig`), or any object with these NATS_* fields. */

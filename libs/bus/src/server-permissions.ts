@@ -18,7 +18,7 @@ export type NatsUser = (typeof natsUsers)[number];
  * Least-privilege subject permissions for one installation (one NATS_PREFIX). Each service may publish
  * only its own output subject and call only the JetStream API of the durable consumers it reads
  * (consumer info, pull next, ack); replies come on its own inbox (`connectNats` sets
- * `_INBOX.<service>`), so no service reads another's replies. No service may create, change or delete
+ * `_INBOX.<NATS_USER>`), so no service reads another's replies. No service may create, change or delete
  * a stream or consumer: the `provisioner` identity does that once per deploy (`npm run nats:provision`).
  */
 export function natsPermissions(prefix: string): NatsUserPermissions[] {
