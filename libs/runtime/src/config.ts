@@ -15,116 +15,114 @@ const int = (fallback: number, min: number, max: number) =>
  * The whole environment of every headless-ops process, parsed once by `loadConfig`.
  * Each service reads only the fields it needs; every variable is documented in the README.
  */
-export const configSchema = z
-  .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    /** Postgres connection string; `npm run migrate` creates the database when it is missing. */
-    DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/headless_ops"),
-    /** Connections per process pool. */
-    DATABASE_POOL_MAX: int(10, 1, 200),
-    /** NATS server(s), comma-separated. */
-    NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
-    /** Namespace for stream and subject names, so several installations (or test runs) share one NATS. */
-    NATS_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]*$/, "letters, digits, '_' and '-' only")
-      .max(32)
-      .default(""),
-    /** JetStream stream replicas: 1 on one node, 3 on a cluster. */
-    NATS_STREAM_REPLICAS: int(1, 1, 5),
-    /**
-     * Whether this process creates or updates the streams and consumers at start (true: every process
-     * does, fine on an open dev server). With least-privilege NATS users (deploy/nats) only the
-     * provisioning identity may: set false on the services and run `npm run nats:provision` once per deploy.
-     */
-    NATS_PROVISION_STREAMS: envBool(true),
-    /**
-     * NATS authentication: at most one of user/password, token, `.creds` file (JWT + nkey seed) and
-     * nkey seed file. Unset: anonymous (dev only).
-     */
-    NATS_USER: z.string().min(1).optional(),
-    NATS_PASSWORD: z.string().min(1).optional(),
-    NATS_TOKEN: z.string().min(1).optional(),
-    NATS_CREDS_FILE: z.string().min(1).optional(),
-    NATS_NKEY_SEED_FILE: z.string().min(1).optional(),
-    /** TLS to NATS: the CA that signed the server's certificate; client certificate and key for mutual TLS. */
-    NATS_TLS_CA_FILE: z.string().min(1).optional(),
-    NATS_TLS_CERT_FILE: z.string().min(1).optional(),
-    NATS_TLS_KEY_FILE: z.string().min(1).optional(),
-    /** API listen address and port. */
-    HOST: z.string().default("0.0.0.0"),
-    PORT: int(8080, 0, 65535),
-    /** Absolute base URL used in pagination links; derived from the request's Host when unset. */
-    PUBLIC_URL: z.url().optional(),
-    /** Port of the /healthz, /readyz and /metrics server of the worker services (0 = any free port). */
-    METRICS_PORT: int(9464, 0, 65535),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    /** Force pretty logs (default: pretty only on a TTY). */
-    LOG_PRETTY: envBool(false),
-    /** How long a process may take to finish in-flight work after SIGTERM. */
-    SHUTDOWN_GRACE_MS: int(20_000, 0, 600_000),
-    /** 32-byte key (base64 or 64 hex chars) for AES-256-GCM encryption of device credentials at rest. */
-    CREDENTIAL_KEY: z.string().optional(),
-    /** Largest accepted HTTP body. */
-    BODY_LIMIT_BYTES: int(16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
-    /**
-     * API rate limit: requests per window per token (by the token's sha-256; requests without a token by
-     * client IP), in memory per API replica. Past it: 429 with Retry-After. Generous by default.
-     */
-    RATE_LIMIT_MAX: int(1_200, 1, 100_000_000),
-    RATE_LIMIT_WINDOW_MS: int(60_000, 100, 86_400_000),
-    /**
-     * API: which peers' X-Forwarded-For/-Proto/-Host are believed (client address for logs and the
-     * unauthenticated rate limit, scheme and host for links): "true", "false", or addresses, CIDRs and
-     * the names loopback, linklocal, uniquelocal. The default trusts proxies on private networks (an
-     * ingress in the cluster), not a client on the internet, who could otherwise pick its own address.
-     */
-    TRUST_PROXY: z.string().min(1).default("loopback,linklocal,uniquelocal"),
-    /** Outbox relay poll interval and batch. */
-    RELAY_INTERVAL_MS: int(250, 10, 60_000),
-    RELAY_BATCH_SIZE: int(500, 1, 10_000),
-    /** Throughput assumed for `estimated_duration_minutes` before any operation has been measured. */
-    DEFAULT_DEVICES_PER_MINUTE: int(60_000, 1, 100_000_000),
-    /** Status helpers: an in-progress operation with no progress for this long gets its unfinished jobs requeued. */
-    STUCK_REQUEUE_AFTER_MS: int(300_000, 1_000, 86_400_000),
-    /** Outbox relay: how long one publish may wait for its JetStream ack. */
-    RELAY_PUBLISH_TIMEOUT_MS: int(5_000, 100, 60_000),
-    /** Scheduler: safety sweep interval for due operations, fan-out batch (devices per job message). */
-    SCHEDULER_SWEEP_MS: int(2_000, 100, 600_000),
-    FANOUT_BATCH_SIZE: int(250, 1, 10_000),
-    /** Prober: concurrent probes per replica, per-device timeout, attempts and backoff for transient faults. */
-    PROBER_CONCURRENCY: int(256, 1, 100_000),
-    PROBE_TIMEOUT_MS: int(5_000, 10, 600_000),
-    PROBE_MAX_ATTEMPTS: int(3, 1, 20),
-    PROBE_RETRY_BACKOFF_MS: int(200, 0, 600_000),
-    /** Launcher: number of prober processes. */
-    PROBER_REPLICAS: int(2, 0, 64),
-    /** Aggregator: fold at most this many results, waiting at most this long, per transaction. */
-    AGGREGATOR_BATCH_MAX: int(5_000, 1, 100_000),
-    AGGREGATOR_BATCH_MS: int(50, 1, 60_000),
-    /**
-     * Address guard (SSRF): comma-separated CIDRs. When ALLOWED_NETWORKS is set, management addresses must
-     * be inside it; DENIED_NETWORKS always wins. Link-local, cloud metadata, multicast and unspecified
-     * addresses are denied unless inside an ALLOWED_NETWORKS entry; loopback only with ALLOW_LOOPBACK.
-     */
-    ALLOWED_NETWORKS: z.string().default(""),
-    DENIED_NETWORKS: z.string().default(""),
-    ALLOW_LOOPBACK: envBool(false),
-    /** SNMP driver: timeout of one request (capped by the probe deadline) and retries per request. */
-    SNMP_REQUEST_TIMEOUT_MS: int(1_000, 10, 60_000),
-    SNMP_RETRIES: int(1, 0, 10),
-    /** Scheduler: operations one replica fans out at the same time. */
-    SCHEDULER_FANOUT_CONCURRENCY: int(4, 1, 64),
-    /** Scheduler: ledger rows read per query during fan-out (split into FANOUT_BATCH_SIZE job messages). */
-    FANOUT_PAGE_SIZE: int(5_000, 1, 100_000),
-    /** Prober: results of a running job are published at most this long after they are known (progress moves). */
-    PROBER_RESULT_FLUSH_MS: int(1_000, 10, 600_000),
-    /** Prober: how long an operation's status (cancelled or not) is cached before it is read again. */
-    PROBER_STATUS_CACHE_MS: int(1_000, 0, 60_000),
-    /** Aggregator: fold transactions in flight at once (disjoint ledger rows, so Postgres runs them in parallel). */
-    AGGREGATOR_FOLD_CONCURRENCY: int(2, 1, 16),
-  })
-  .superRefine(checkNatsSecurity);
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Postgres connection string; `npm run migrate` creates the database when it is missing. */
+  DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/headless_ops"),
+  /** Connections per process pool. */
+  DATABASE_POOL_MAX: int(10, 1, 200),
+  /** NATS server(s), comma-separated. */
+  NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+  /** Namespace for stream and subject names, so several installations (or test runs) share one NATS. */
+  NATS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, "letters, digits, '_' and '-' only")
+    .max(32)
+    .default(""),
+  /** JetStream stream replicas: 1 on one node, 3 on a cluster. */
+  NATS_STREAM_REPLICAS: int(1, 1, 5),
+  /**
+   * Whether this process creates or updates the streams and consumers at start (true: every process
+   * does, fine on an open dev server). With least-privilege NATS users (deploy/nats) only the
+   * provisioning identity may: set false on the services and run `npm run nats:provision` once per deploy.
+   */
+  NATS_PROVISION_STREAMS: envBool(true),
+  /**
+   * NATS authentication: at most one of user/password, token, `.creds` file (JWT + nkey seed) and
+   * nkey seed file. Unset: anonymous (dev only).
+   */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_TOKEN: z.string().min(1).optional(),
+  NATS_CREDS_FILE: z.string().min(1).optional(),
+  NATS_NKEY_SEED_FILE: z.string().min(1).optional(),
+  /** TLS to NATS: the CA that signed the server's certificate; client certificate and key for mutual TLS. */
+  NATS_TLS_CA_FILE: z.string().min(1).optional(),
+  NATS_TLS_CERT_FILE: z.string().min(1).optional(),
+  NATS_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** API listen address and port. */
+  HOST: z.string().default("0.0.0.0"),
+  PORT: int(8080, 0, 65535),
+  /** Absolute base URL used in pagination links; derived from the request's Host when unset. */
+  PUBLIC_URL: z.url().optional(),
+  /** Port of the /healthz, /readyz and /metrics server of the worker services (0 = any free port). */
+  METRICS_PORT: int(9464, 0, 65535),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Force pretty logs (default: pretty only on a TTY). */
+  LOG_PRETTY: envBool(false),
+  /** How long a process may take to finish in-flight work after SIGTERM. */
+  SHUTDOWN_GRACE_MS: int(20_000, 0, 600_000),
+  /** 32-byte key (base64 or 64 hex chars) for AES-256-GCM encryption of device credentials at rest. */
+  CREDENTIAL_KEY: z.string().optional(),
+  /** Largest accepted HTTP body. */
+  BODY_LIMIT_BYTES: int(16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+  /**
+   * API rate limit: requests per window per token (by the token's sha-256; requests without a token by
+   * client IP), in memory per API replica. Past it: 429 with Retry-After. Generous by default.
+   */
+  RATE_LIMIT_MAX: int(1_200, 1, 100_000_000),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 100, 86_400_000),
+  /**
+   * API: which peers' X-Forwarded-For/-Proto/-Host are believed (client address for logs and the
+   * unauthenticated rate limit, scheme and host for links): "true", "false", or addresses, CIDRs and
+   * the names loopback, linklocal, uniquelocal. The default trusts proxies on private networks (an
+   * ingress in the cluster), not a client on the internet, who could otherwise pick its own address.
+   */
+  TRUST_PROXY: z.string().min(1).default("loopback,linklocal,uniquelocal"),
+  /** Outbox relay poll interval and batch. */
+  RELAY_INTERVAL_MS: int(250, 10, 60_000),
+  RELAY_BATCH_SIZE: int(500, 1, 10_000),
+  /** Throughput assumed for `estimated_duration_minutes` before any operation has been measured. */
+  DEFAULT_DEVICES_PER_MINUTE: int(60_000, 1, 100_000_000),
+  /** Status helpers: an in-progress operation with no progress for this long gets its unfinished jobs requeued. */
+  STUCK_REQUEUE_AFTER_MS: int(300_000, 1_000, 86_400_000),
+  /** Outbox relay: how long one publish may wait for its JetStream ack. */
+  RELAY_PUBLISH_TIMEOUT_MS: int(5_000, 100, 60_000),
+  /** Scheduler: safety sweep interval for due operations, fan-out batch (devices per job message). */
+  SCHEDULER_SWEEP_MS: int(2_000, 100, 600_000),
+  FANOUT_BATCH_SIZE: int(250, 1, 10_000),
+  /** Prober: concurrent probes per replica, per-device timeout, attempts and backoff for transient faults. */
+  PROBER_CONCURRENCY: int(256, 1, 100_000),
+  PROBE_TIMEOUT_MS: int(5_000, 10, 600_000),
+  PROBE_MAX_ATTEMPTS: int(3, 1, 20),
+  PROBE_RETRY_BACKOFF_MS: int(200, 0, 600_000),
+  /** Launcher: number of prober processes. */
+  PROBER_REPLICAS: int(2, 0, 64),
+  /** Aggregator: fold at most this many results, waiting at most this long, per transaction. */
+  AGGREGATOR_BATCH_MAX: int(5_000, 1, 100_000),
+  AGGREGATOR_BATCH_MS: int(50, 1, 60_000),
+  /**
+   * Address guard (SSRF): comma-separated CIDRs. When ALLOWED_NETWORKS is set, management addresses must
+   * be inside it; DENIED_NETWORKS always wins. Link-local, cloud metadata, multicast and unspecified
+   * addresses are denied unless inside an ALLOWED_NETWORKS entry; loopback only with ALLOW_LOOPBACK.
+   */
+  ALLOWED_NETWORKS: z.string().default(""),
+  DENIED_NETWORKS: z.string().default(""),
+  ALLOW_LOOPBACK: envBool(false),
+  /** SNMP driver: timeout of one request (capped by the probe deadline) and retries per request. */
+  SNMP_REQUEST_TIMEOUT_MS: int(1_000, 10, 60_000),
+  SNMP_RETRIES: int(1, 0, 10),
+  /** Scheduler: operations one replica fans out at the same time. */
+  SCHEDULER_FANOUT_CONCURRENCY: int(4, 1, 64),
+  /** Scheduler: ledger rows read per query during fan-out (split into FANOUT_BATCH_SIZE job messages). */
+  FANOUT_PAGE_SIZE: int(5_000, 1, 100_000),
+  /** Prober: results of a running job are published at most this long after they are known (progress moves). */
+  PROBER_RESULT_FLUSH_MS: int(1_000, 10, 600_000),
+  /** Prober: how long an operation's status (cancelled or not) is cached before it is read again. */
+  PROBER_STATUS_CACHE_MS: int(1_000, 0, 60_000),
+  /** Aggregator: fold transactions in flight at once (disjoint ledger rows, so Postgres runs them in parallel). */
+  AGGREGATOR_FOLD_CONCURRENCY: int(2, 1, 16),
+});
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -142,7 +140,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => key in configSchema.shape && value !== ""),
   );
-  const parsed = configSchema.safeParse(cleaned);
+  // Cross-field rules (pairs set together, one NATS auth method) on top of the per-variable schema.
+  const parsed = configSchema.superRefine(checkNatsSecurity).safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),
