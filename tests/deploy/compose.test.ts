@@ -37,7 +37,7 @@ const seconds = (duration = "10s") => Number(/^(\d+)s$/.exec(duration)?.[1] ?? N
 
 describe("deploy/compose/compose.yaml", () => {
   it("runs NATS with JetStream, Postgres, migrate and the four services", () => {
-    expect(Object.keys(services).sort()).toEqual(["nats", "postgres", ...ours].sort());
+    expect(Object.keys(services).sort()).toEqual(["nats", "nats-provision", "postgres", ...ours].sort());
     expect(services.nats?.command?.some((a) => a === "--jetstream" || a === "-js")).toBe(true);
   });
 
@@ -89,10 +89,11 @@ describe("deploy/compose/compose.yaml", () => {
     expect(services.api?.ports?.map((p) => Number(p.split(":").at(-1)))).toEqual([api.PORT]);
   });
 
-  it("starts services after migrations succeed and NATS is healthy; migrations after Postgres", () => {
+  it("starts services after migrations and stream provisioning succeed and NATS is healthy", () => {
     for (const name of serviceNames) {
       expect(services[name]?.depends_on, name).toEqual({
         migrate: { condition: "service_completed_successfully" },
+        "nats-provision": { condition: "service_completed_successfully" },
         nats: { condition: "service_healthy" },
       });
     }

@@ -1,8 +1,17 @@
 export type { JetStreamClient, JetStreamManager, JsMsg, PubAck } from "@nats-io/jetstream";
 export { jetstream, jetstreamManager } from "@nats-io/jetstream";
 export type { NatsConnection } from "@nats-io/transport-node";
-export { connectNats } from "./connection.js";
+export { type ConnectNatsOptions, connectNats } from "./connection.js";
+export {
+  type NatsSettings,
+  NatsSettingsError,
+  natsConnectionOptions,
+  serversForLog,
+} from "./connection-options.js";
 export { registerConsumerLag } from "./consumer-lag.js";
 export { type Decoded, decodeMessage } from "./decode.js";
 export { consumerConfigs, provisionStreams, streamConfigs } from "./provision.js";
 export { publishJson } from "./publish.js";
+export { natsServerConfig } from "./server-config.js";
+export { type NatsUser, type NatsUserPermissions, natsPermissions, natsUsers } from "./server-permissions.js";
+export { setUpStreams } from "./stream-setup.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkNatsSecurity } from "./nats-security-check.js";
 
 /** Boolean env values: "true"/"1"/"yes" and "false"/"0"/"no"/"" (z.coerce.boolean would take "false" as true). */
 const envBool = (fallback: boolean) =>
@@ -36,6 +37,25 @@ export const configSchema = z.object({
     .default(""),
   /** JetStream stream replicas: 1 on one node, 3 on a cluster. */
   NATS_STREAM_REPLICAS: int(1, 1, 5),
+  /**
+   * Whether this process creates or updates the streams and consumers at start (true: every process
+   * does, fine on an open dev server). With least-privilege NATS users (deploy/nats) only the
+   * provisioning identity may: set false on the services and run `npm run nats:provision` once per deploy.
+   */
+  NATS_PROVISION_STREAMS: envBool(true),
+  /**
+   * NATS authentication: at most one of user/password, token, `.creds` file (JWT + nkey seed) and
+   * nkey seed file. Unset: anonymous (dev only).
+   */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_TOKEN: z.string().min(1).optional(),
+  NATS_CREDS_FILE: z.string().min(1).optional(),
+  NATS_NKEY_SEED_FILE: z.string().min(1).optional(),
+  /** TLS to NATS: the CA that signed the server's certificate; client certificate and key for mutual TLS. */
+  NATS_TLS_CA_FILE: z.string().min(1).optional(),
+  NATS_TLS_CERT_FILE: z.string().min(1).optional(),
+  NATS_TLS_KEY_FILE: z.string().min(1).optional(),
   /** API listen address and port. */
   HOST: z.string().default("0.0.0.0"),
   PORT: int(8080, 0, 65535),
@@ -134,7 +154,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => key in configSchema.shape && value !== ""),
   );
-  const parsed = configSchema.safeParse(cleaned);
+  // Cross-field rules (pairs set together, one NATS auth method) on top of the per-variable schema.
+  const parsed = configSchema.superRefine(checkNatsSecurity).safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),

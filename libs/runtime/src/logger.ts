@@ -30,6 +30,14 @@ export const redactPaths = [
   "config.CREDENTIAL_KEY",
   "config.CREDENTIAL_KEYS",
   "config.DATABASE_URL",
+  // NATS secrets: the password and token values, and URLs that may carry user:password@.
+  "pass",
+  "*.pass",
+  "NATS_PASSWORD",
+  "NATS_TOKEN",
+  "*.NATS_PASSWORD",
+  "*.NATS_TOKEN",
+  "config.NATS_URL",
 ];
 
 export function loggerOptions(

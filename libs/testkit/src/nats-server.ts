@@ -1,11 +1,20 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./services.js";
 
 const NATS_SERVER = "/usr/sbin/nats-server";
+
+export type TestNatsServerOptions = {
+  /** Config text, or a function of the server's temporary directory (for `store_dir` and TLS files). */
+  config?: string | ((dir: string) => string);
+  /** The server's environment (besides PATH): the passwords a config references as `$VAR`. */
+  env?: Record<string, string>;
+  /** HTTP monitoring port with a config (default 0: off). */
+  monitorPort?: number;
+};
 
 const owned = new Set<ChildProcess>();
 process.once("exit", () => {
@@ -31,15 +40,22 @@ function portOpen(port: number): Promise<boolean> {
 export class TestNatsServer {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private lastOutput = "";
   restarts = 0;
 
   private constructor(
     readonly port: number,
     readonly storeDir: string,
+    private readonly options: TestNatsServerOptions,
   ) {}
 
-  static async start(): Promise<TestNatsServer> {
-    const server = new TestNatsServer(await freePort(), mkdtempSync(join(tmpdir(), "ho-nats-")));
+  /**
+   * Without options: an open server (no auth). With `config`: a nats-server config text (e.g.
+   * `natsServerConfig` from libs/bus, plus a `tls {}` block), written to a temporary file and started
+   * with the server's environment `env` (the `$VAR`s it references); the port flags override it.
+   */
+  static async start(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
+    const server = new TestNatsServer(await freePort(), mkdtempSync(join(tmpdir(), "ho-nats-")), options);
     await server.up();
     return server;
   }
@@ -48,21 +64,33 @@ export class TestNatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  /** The server's output so far (the last 4,000 characters): permission violations, TLS errors. */
+  get output(): string {
+    return this.lastOutput;
+  }
+
+  private args(): string[] {
+    const listen = ["-a", "127.0.0.1", "-p", String(this.port)];
+    const config = this.options.config;
+    if (config === undefined) return [...listen, "-js", "-sd", this.storeDir];
+    const file = join(this.storeDir, "nats-server.conf");
+    writeFileSync(file, typeof config === "string" ? config : config(this.storeDir));
+    return ["-c", file, ...listen, "-m", String(this.options.monitorPort ?? 0)];
+  }
+
   get running(): boolean {
     return this.child !== undefined;
   }
 
   private async up(): Promise<void> {
-    const child = spawn(
-      NATS_SERVER,
-      ["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", this.storeDir],
-      {
-        stdio: ["ignore", "ignore", "pipe"],
-      },
-    );
+    const child = spawn(NATS_SERVER, this.args(), {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { PATH: process.env.PATH, ...this.options.env },
+    });
     let output = "";
     child.stderr?.on("data", (c: Buffer) => {
       output = (output + c.toString()).slice(-4_000);
+      this.lastOutput = output;
     });
     owned.add(child);
     this.child = child;

@@ -5,7 +5,7 @@ import {
   jetstream,
   jetstreamManager,
   type NatsConnection,
-  provisionStreams,
+  setUpStreams,
 } from "@headless-ops/bus";
 import { type NatsNames, natsNames } from "@headless-ops/contracts";
 import { createDb, type DbHandle } from "@headless-ops/db";
@@ -38,9 +38,9 @@ export async function openConnections(opts: {
   });
   let nc: NatsConnection | undefined;
   try {
-    nc = await connectNats({ url: config.NATS_URL, name: opts.name, log });
+    nc = await connectNats({ config, name: opts.name, log });
     const jsm = await jetstreamManager(nc);
-    await provisionStreams(jsm, config.NATS_PREFIX, config.NATS_STREAM_REPLICAS);
+    await setUpStreams(jsm, config, log);
     return { db, nc, js: jetstream(nc), jsm, names: natsNames(config.NATS_PREFIX) };
   } catch (err) {
     // A test that fails to start must not leave a pool or a connection behind.

@@ -4,7 +4,8 @@ import {
   jetstream,
   jetstreamManager,
   type NatsConnection,
-  provisionStreams,
+  serversForLog,
+  setUpStreams,
 } from "@headless-ops/bus";
 import { createDb } from "@headless-ops/db";
 import { createLogger, exitOnFatal, Lifecycle, loadConfig } from "@headless-ops/runtime";
@@ -30,13 +31,13 @@ async function main(): Promise<void> {
   // the relay publishes the outbox once it is there.
   let nc: NatsConnection | undefined;
   let js: JetStreamClient | undefined;
-  const natsReady = connectNats({ url: config.NATS_URL, name: "api", log })
+  const natsReady = connectNats({ config, name: "api", log })
     .then(async (conn) => {
       nc = conn;
-      await provisionStreams(await jetstreamManager(conn), config.NATS_PREFIX, config.NATS_STREAM_REPLICAS);
+      await setUpStreams(await jetstreamManager(conn), config, log);
       js = jetstream(conn);
       relay.wake();
-      log.info({ nats: config.NATS_URL }, "nats connected");
+      log.info({ nats: serversForLog(config.NATS_URL) }, "nats connected");
     })
     .catch((err) => log.error({ err }, "nats connection failed; events stay in the outbox"));
   lifecycle.onShutdown("nats", async () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { connectNats, jetstreamManager, provisionStreams } from "@headless-ops/bus";
+import { connectNats, jetstreamManager, provisionStreams, serversForLog } from "@headless-ops/bus";
 import { appRoleOf, runMigrations } from "@headless-ops/db";
 import { type Config, type Logger, loadConfig, toError } from "@headless-ops/runtime";
 import { parseLauncherArgs, usage } from "./args.js";
@@ -23,7 +23,11 @@ const READY_TIMEOUT_MS = 60_000;
 async function prepare(config: Config, log: Logger): Promise<void> {
   const db = new URL(config.DATABASE_URL);
   const slow = setTimeout(
-    () => log.warn({ postgres: db.host, nats: config.NATS_URL }, "still waiting for Postgres and NATS"),
+    () =>
+      log.warn(
+        { postgres: db.host, nats: serversForLog(config.NATS_URL) },
+        "still waiting for Postgres and NATS",
+      ),
     5_000,
   );
   try {
@@ -34,7 +38,7 @@ async function prepare(config: Config, log: Logger): Promise<void> {
       appRole ? { appRole } : {},
     );
     log.info({ database: db.pathname.slice(1), host: db.host, created }, "migrations applied");
-    const nc = await connectNats({ url: config.NATS_URL, name: "launcher", log });
+    const nc = await connectNats({ config, name: "launcher", log });
     try {
       await provisionStreams(await jetstreamManager(nc), config.NATS_PREFIX, config.NATS_STREAM_REPLICAS);
       log.info({ prefix: config.NATS_PREFIX || "(none)" }, "streams provisioned");

@@ -10,7 +10,8 @@ import { CredentialStore, type Queryable } from "./credential-store.js";
 import { probeSnmp } from "./snmp-probe.js";
 
 /*
- * The `snmp` driver: loads the device's sealed credentials by device id (jobs carry no secret), checks
+ * The `snmp` driver: loads the device's sealed credentials and its address by device id (jobs carry no
+ * secret, and their address is not trusted), checks
  * the management address against the address guard again at probe time, and probes over SNMP v2c/v3.
  */
 
@@ -61,7 +62,10 @@ export class SnmpDriver implements Driver {
       }[access.reason];
       return { ok: false, code: "authentication_failures", message };
     }
-    const host = access.address ?? request.device.address;
+    // Credentials go only to the address and port stored with them in Postgres. The job message's
+    // address and port are never used: whoever can publish a job (or forge one) cannot redirect the
+    // community or the v3 HMAC to a host of their choice.
+    const host = access.address;
     if (!host) return { ok: false, code: "unreachable", message: "device has no management address" };
     const verdict = await resolveAndCheck(this.guard, host);
     if (!verdict.allowed)
@@ -76,7 +80,7 @@ export class SnmpDriver implements Driver {
       Math.min(this.deps.config.SNMP_REQUEST_TIMEOUT_MS, Math.floor(request.timeoutMs / (retries + 1))),
     );
     return probeSnmp({
-      target: { address: verdict.address, port: access.port ?? request.device.port ?? defaultSnmpPort },
+      target: { address: verdict.address, port: access.port ?? defaultSnmpPort },
       credentials: access.credentials,
       needs: request.needs,
       timing: { timeoutMs, retries },
