@@ -1,6 +1,14 @@
 export { createDb, type Database, type DbHandle, withTransaction } from "./client.js";
 export { ensureDatabase, migrationsFolder, runMigrations } from "./migrate.js";
+export {
+  PG_DATA_EXCEPTION_CLASS,
+  PG_DEADLOCK_DETECTED,
+  PG_SERIALIZATION_FAILURE,
+  PG_UNIQUE_VIOLATION,
+  pgErrorCode,
+} from "./pg-errors.js";
 export * from "./pipeline/index.js";
+export type { Queryable } from "./queryable.js";
 export * as schema from "./schema.js";
 export {
   apiTokens,
@@ -11,6 +19,7 @@ export {
   outbox,
 } from "./schema.js";
 export { finalizeOperations } from "./status/finalize.js";
+export { registerOperationsByStatus } from "./status/operations-gauge.js";
 export { ETA_WINDOW_SECONDS, recountOperations } from "./status/recount.js";
 export { type RequeueOutcome, requeueStuckOperations } from "./status/requeue.js";
 export { enforceOperationTimeouts, type TimeoutOutcome } from "./status/timeouts.js";

@@ -1,4 +1,4 @@
-import { decodeMessage, type JetStreamClient, type JsMsg } from "@headless-ops/bus";
+import { decodeOrTerm, type JetStreamClient, type JsMsg, redeliveryDelay } from "@headless-ops/bus";
 import {
   contracts,
   type DeviceJobBatch,
@@ -15,7 +15,6 @@ import type { ProberMetrics } from "./metrics.js";
 import type { OperationStatusCache } from "./operation-status-cache.js";
 import { type ProbePolicy, probeDevice } from "./probe-device.js";
 import { probeNeedsFor } from "./probe-needs.js";
-import { redeliveryDelay } from "./redelivery-delay.js";
 import { resultMessages } from "./result-messages.js";
 import { ResultStream } from "./result-stream.js";
 import type { Semaphore } from "./semaphore.js";
@@ -48,13 +47,9 @@ export function decodeJob(
   msg: JsMsg,
   priority: Priority,
 ): DeviceJobBatch | undefined {
-  const decoded = decodeMessage(msg, contracts.deviceJobs.schema);
-  if (decoded.ok) return decoded.value;
-  deps.log.warn({ seq: msg.seq, subject: msg.subject, reason: decoded.reason }, "invalid job terminated");
-  // No reason argument: nats-server 2.9 ignores `+TERM <reason>` and redelivers the message.
-  msg.term();
-  deps.metrics.jobs.inc({ priority, result: "term" });
-  return undefined;
+  const job = decodeOrTerm(msg, contracts.deviceJobs.schema, deps.log, "job");
+  if (!job) deps.metrics.jobs.inc({ priority, result: "term" });
+  return job;
 }
 
 /**

@@ -1,6 +1,4 @@
-import type pg from "pg";
-
-type Queryable = Pick<pg.PoolClient, "query">;
+import type { Queryable } from "../queryable.js";
 
 /** Advisory-lock namespace for fan-out leases (first key of the two-int lock). */
 export const FANOUT_LOCK_NAMESPACE = 48_151;

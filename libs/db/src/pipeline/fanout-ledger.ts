@@ -1,6 +1,4 @@
-import type pg from "pg";
-
-type Queryable = Pick<pg.PoolClient, "query">;
+import type { Queryable } from "../queryable.js";
 
 export type FanoutState = {
   id: string;

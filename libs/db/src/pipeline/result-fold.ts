@@ -1,7 +1,5 @@
-import type pg from "pg";
+import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "../status/finalize.js";
-
-type Queryable = Pick<pg.PoolClient, "query">;
 
 /** One device result to fold (flattened from a DeviceResultBatch). */
 export type FoldRow = {

@@ -1,7 +1,5 @@
-import type pg from "pg";
+import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "./finalize.js";
-
-type Queryable = Pick<pg.PoolClient, "query">;
 
 export type RequeueOutcome = {
   /** Operations whose unfinished devices will be fanned out again, with their new dispatch round. */

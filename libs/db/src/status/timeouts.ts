@@ -1,7 +1,5 @@
-import type pg from "pg";
+import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "./finalize.js";
-
-type Queryable = Pick<pg.PoolClient, "query">;
 
 /*
  * Ledger rows are locked in (operation_id, device_id) order before they move, the order the

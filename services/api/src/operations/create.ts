@@ -4,7 +4,7 @@ import {
   type OperationCreated,
   type StoredOperationRequest,
 } from "@headless-ops/contracts";
-import { withTransaction } from "@headless-ops/db";
+import { PG_UNIQUE_VIOLATION, pgErrorCode, type Queryable, withTransaction } from "@headless-ops/db";
 import type pg from "pg";
 import type { Principal } from "../auth.js";
 import { conflict } from "../errors.js";
@@ -13,10 +13,6 @@ import { OPERATION_COLUMNS, type OperationRow } from "../operation-view.js";
 import { normalizeRequest, rankOf, sameRequest } from "./normalize.js";
 
 export type CreateDeps = { pool: pg.Pool; natsPrefix: string; defaultDevicesPerMinute: number };
-
-type Queryable = Pick<pg.PoolClient, "query">;
-
-const UNIQUE_VIOLATION = "23505";
 
 async function findByKey(db: Queryable, tokenId: string, key: string): Promise<OperationRow | undefined> {
   const res = await db.query<OperationRow>(
@@ -125,7 +121,7 @@ export async function createOperation(
     return { row, created: true };
   } catch (err) {
     // A concurrent request with the same key committed first: answer with its operation.
-    if ((err as { code?: string }).code === UNIQUE_VIOLATION && idempotencyKey) {
+    if (pgErrorCode(err) === PG_UNIQUE_VIOLATION && idempotencyKey) {
       const original = await findByKey(deps.pool, principal.tokenId, idempotencyKey);
       if (original) return replayOf(original);
     }

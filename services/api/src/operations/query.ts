@@ -1,10 +1,8 @@
 import type { OperationStatus, OperationType } from "@headless-ops/contracts";
-import type pg from "pg";
+import type { Queryable } from "@headless-ops/db";
 import type { Principal } from "../auth.js";
 import { OPERATION_COLUMNS, type OperationRow } from "../operation-view.js";
 import type { Page } from "../pagination.js";
-
-type Queryable = Pick<pg.Pool, "query">;
 
 export type OperationFilters = {
   status?: OperationStatus | undefined;

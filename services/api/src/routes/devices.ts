@@ -7,7 +7,7 @@ import {
   ErrorBody,
   pageOf,
 } from "@headless-ops/contracts";
-import { withTransaction } from "@headless-ops/db";
+import { PG_UNIQUE_VIOLATION, pgErrorCode, withTransaction } from "@headless-ops/db";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -87,7 +87,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
       );
       const { rows } = await withTransaction(ctx.pool, (client) => insertDevices(client, records)).catch(
         (err) => {
-          if ((err as { code?: string }).code === "23505")
+          if (pgErrorCode(err) === PG_UNIQUE_VIOLATION)
             throw conflict("A device with this hostname already exists.");
           throw err;
         },
@@ -148,7 +148,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
             : ctx.sealer?.seal(patch.credentials);
       requireOrganizations(principal, [{ id: Number(existing.organization_id), path: "organization_id" }]);
       const row = await updateDevice(ctx.pool, existing.id, patch, sealed).catch((err) => {
-        if ((err as { code?: string }).code === "23505") {
+        if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
           throw conflict("A device with this hostname already exists.", [
             { path: "hostname", message: "already exists" },
           ]);

@@ -1,15 +1,11 @@
 import { SnmpCredentials } from "@headless-ops/contracts";
+import type { Queryable } from "@headless-ops/db";
 
 /*
  * Loads the management address and sealed credentials of the devices being probed, just in time, with
  * one query per burst of probes (ids requested in the same tick are fetched together), and opens them in
  * memory. Nothing is cached: a credential change applies to the next probe.
  */
-
-/** The part of pg.Pool this needs (structural, so tests can pass any pool). */
-export type Queryable = {
-  query(text: string, values: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
-};
 
 export type DeviceAccess =
   | { ok: true; address: string | null; port: number | null; credentials: SnmpCredentials }
@@ -56,7 +52,7 @@ export class CredentialStore {
 
   private async load(batch: Map<string, Waiter[]>): Promise<void> {
     try {
-      const { rows } = await this.options.pool.query(
+      const { rows } = await this.options.pool.query<Record<string, unknown>>(
         "SELECT id::text AS id, mgmt_address, mgmt_port, credentials FROM devices WHERE id = ANY($1::bigint[])",
         [[...batch.keys()]],
       );
