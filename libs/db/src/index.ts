@@ -18,7 +18,10 @@ export {
   organizations,
   outbox,
 } from "./schema.js";
+export { cancelStoredOperation } from "./status/cancel-operation.js";
 export { finalizeOperations } from "./status/finalize.js";
+export { insertOperation, type NewOperation } from "./status/insert-operation.js";
+export { applyMovedRows, type MovedCounts } from "./status/moved-rows.js";
 export { registerOperationsByStatus } from "./status/operations-gauge.js";
 export { ETA_WINDOW_SECONDS, recountOperations } from "./status/recount.js";
 export { type RequeueOutcome, requeueStuckOperations } from "./status/requeue.js";

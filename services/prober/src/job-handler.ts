@@ -3,6 +3,7 @@ import {
   contracts,
   type DeviceJobBatch,
   type DeviceResult,
+  jobMsgId,
   type NatsNames,
   type Priority,
 } from "@headless-ops/contracts";
@@ -37,10 +38,6 @@ export type JobHandlerDeps = {
   resultFlushMs?: number;
 };
 
-export function jobMessageId(job: DeviceJobBatch): string {
-  return `job-${job.operation_id}-${job.devices[0]?.device_id}-r${job.attempt}`;
-}
-
 /** Parses a job message; an invalid one is terminated and logged (never retried). */
 export function decodeJob(
   deps: Pick<JobHandlerDeps, "log" | "metrics">,
@@ -64,7 +61,8 @@ export async function handleJob(
   priority: Priority,
   onProbed: () => void = () => undefined,
 ): Promise<void> {
-  const jobId = jobMessageId(job);
+  // The id the scheduler published this job under (devices has at least one entry).
+  const jobId = jobMsgId(job.operation_id, job.devices[0]?.device_id ?? "", job.attempt);
   const log = deps.log.child({ operationId: job.operation_id, jobId });
   // Keeps the job ours while a long batch runs (ack wait is a minute).
   const heartbeat = setInterval(() => msg.working(), Math.max(1_000, contracts.deviceJobs.ackWaitMs / 3));

@@ -1,5 +1,5 @@
 import type { JetStreamClient } from "@headless-ops/bus";
-import { type NatsNames, type Priority, priorities, priorityRank } from "@headless-ops/contracts";
+import { jobMsgId, type NatsNames, type Priority, priorities, priorityRank } from "@headless-ops/contracts";
 import {
   advanceFanoutCursor,
   type FanoutPage,
@@ -151,7 +151,7 @@ async function streamJobs(
     const last = page.deviceIds[page.deviceIds.length - 1] as string;
     const acks: Promise<unknown>[] = [];
     for (const [from, to] of jobSlices(page.jobJson, deps.batchSize, MAX_JOB_MESSAGE_BYTES - header.length)) {
-      const msgId = `job-${operationId}-${page.deviceIds[from]}-r${state.dispatchRound}`;
+      const msgId = jobMsgId(operationId, page.deviceIds[from] as string, state.dispatchRound);
       const body = `${header}${page.jobJson.slice(from, to).join(",")}]}`;
       acks.push(deps.js.publish(subject, encoder.encode(body), { msgID: msgId, timeout: 10_000 }));
     }

@@ -1,16 +1,17 @@
+import type { CreateOperationBody, StoredOperationRequest } from "@headless-ops/contracts";
 import {
-  type CreateOperationBody,
-  natsNames,
-  type OperationCreated,
-  type StoredOperationRequest,
-} from "@headless-ops/contracts";
-import { PG_UNIQUE_VIOLATION, pgErrorCode, type Queryable, withTransaction } from "@headless-ops/db";
+  insertOperation,
+  PG_UNIQUE_VIOLATION,
+  pgErrorCode,
+  type Queryable,
+  withTransaction,
+} from "@headless-ops/db";
 import type pg from "pg";
 import type { Principal } from "../auth.js";
 import { conflict } from "../errors.js";
 import { countTargets, estimateMinutes, measuredDevicesPerMinute } from "../estimate.js";
 import { OPERATION_COLUMNS, type OperationRow } from "../operation-view.js";
-import { normalizeRequest, rankOf, sameRequest } from "./normalize.js";
+import { normalizeRequest, sameRequest } from "./normalize.js";
 
 export type CreateDeps = { pool: pg.Pool; natsPrefix: string; defaultDevicesPerMinute: number };
 
@@ -23,10 +24,10 @@ async function findByKey(db: Queryable, tokenId: string, key: string): Promise<O
 }
 
 /**
- * Inserts an operation and its `operation.created` outbox row in one transaction; the relay
- * publishes the event. Returns the stored row.
+ * Inserts an operation and its `operation.created` outbox row in one transaction (insertOperation in
+ * libs/db); the relay publishes the event. Returns the stored row as the API reads it.
  */
-export async function insertOperation(
+export async function insertOperationRow(
   client: Queryable,
   natsPrefix: string,
   fields: {
@@ -38,37 +39,19 @@ export async function insertOperation(
     retryOf: string | null;
   },
 ): Promise<OperationRow> {
-  const { request } = fields;
-  const inserted = await client.query<OperationRow>(
-    `INSERT INTO operations (operation_type, priority, organization_ids, request, scheduled_for,
-        target_device_count, estimated_duration_minutes, created_by, idempotency_key, retry_of)
-     VALUES ($1, $2, $3::bigint[], $4::jsonb, $5, $6, $7, $8, $9, $10)
-     RETURNING ${OPERATION_COLUMNS}`,
-    [
-      request.operation_type,
-      rankOf(request),
-      request.target_organizations,
-      JSON.stringify(request),
-      request.schedule.execute_at,
-      fields.targetCount,
-      fields.estimatedMinutes,
-      fields.tokenId,
-      fields.idempotencyKey,
-      fields.retryOf,
-    ],
+  const { row } = await insertOperation<OperationRow>(
+    client,
+    natsPrefix,
+    {
+      request: fields.request,
+      createdBy: fields.tokenId,
+      idempotencyKey: fields.idempotencyKey,
+      targetCount: fields.targetCount,
+      estimatedMinutes: fields.estimatedMinutes,
+      retryOf: fields.retryOf,
+    },
+    OPERATION_COLUMNS,
   );
-  const row = inserted.rows[0] as OperationRow;
-  const event: OperationCreated = {
-    v: 1,
-    operation_id: row.id,
-    priority: request.schedule.priority,
-    scheduled_for: row.scheduled_for.toISOString(),
-  };
-  await client.query("INSERT INTO outbox (subject, msg_id, payload) VALUES ($1, $2, $3::jsonb)", [
-    natsNames(natsPrefix).subjects.operationCreated,
-    `op-${row.id}-created`,
-    JSON.stringify(event),
-  ]);
   return row;
 }
 
@@ -109,7 +92,7 @@ export async function createOperation(
   const estimatedMinutes = await estimateFor(deps, targetCount);
   try {
     const row = await withTransaction(deps.pool, (client) =>
-      insertOperation(client, deps.natsPrefix, {
+      insertOperationRow(client, deps.natsPrefix, {
         request,
         tokenId: principal.tokenId,
         idempotencyKey: idempotencyKey ?? null,

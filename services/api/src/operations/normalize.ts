@@ -1,7 +1,6 @@
 import {
   type CreateOperationBody,
   DEFAULT_TIMEOUT_MINUTES,
-  priorityRank,
   type StoredOperationRequest,
 } from "@headless-ops/contracts";
 
@@ -29,8 +28,6 @@ export function normalizeRequest(body: CreateOperationBody, now: Date): StoredOp
     },
   };
 }
-
-export const rankOf = (request: StoredOperationRequest) => priorityRank[request.schedule.priority];
 
 /**
  * Whether a replayed request (same Idempotency-Key) asks for the same operation. A replay without

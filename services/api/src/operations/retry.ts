@@ -7,7 +7,7 @@ import { withTransaction } from "@headless-ops/db";
 import { type Principal, requireOrganizations } from "../auth.js";
 import { conflict, notFound } from "../errors.js";
 import { type OperationRow, priorityOf } from "../operation-view.js";
-import { type CreateDeps, estimateFor, insertOperation } from "./create.js";
+import { type CreateDeps, estimateFor, insertOperationRow } from "./create.js";
 import { findOperation } from "./query.js";
 
 /**
@@ -55,7 +55,7 @@ export async function retryOperation(
     device_ids: deviceIds,
   };
   return withTransaction(deps.pool, (client) =>
-    insertOperation(client, deps.natsPrefix, {
+    insertOperationRow(client, deps.natsPrefix, {
       request,
       tokenId: principal.tokenId,
       idempotencyKey: null,
