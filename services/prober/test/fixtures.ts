@@ -6,7 +6,14 @@ import {
   natsNames,
   type Priority,
 } from "@headless-ops/contracts";
-import { createDb, type DbHandle } from "@headless-ops/db";
+import {
+  cancelStoredOperation,
+  claimDueOperation,
+  createDb,
+  type DbHandle,
+  insertOperation,
+  withTransaction,
+} from "@headless-ops/db";
 import { createLogger, createMetricsRegistry, type Logger, loadConfig } from "@headless-ops/runtime";
 import { createTestContext, type TestContext } from "@headless-ops/testkit";
 import { DeadlineSlices } from "../src/deadlines.js";
@@ -74,15 +81,27 @@ export function newProber(
   return new Prober(options);
 }
 
-/** An operation row the status cache can read (organization 101 must exist). */
+/**
+ * A running operation the status cache can read, taken through the state machine's own writes
+ * (insert, claim, and with `cancelled` the cancel transition). Organization 101 has no devices here.
+ */
 export async function createOperationRow(env: Env, cancelled = false): Promise<string> {
   await env.db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme') ON CONFLICT DO NOTHING");
-  const res = await env.db.pool.query<{ id: string }>(
-    `INSERT INTO operations (operation_type, status, organization_ids, request, scheduled_for, cancel_requested_at)
-     VALUES ('bulk_serial_sync', 'in_progress', '{101}', '{}', now(), CASE WHEN $1 THEN now() END) RETURNING id`,
-    [cancelled],
-  );
-  return res.rows[0]?.id as string;
+  return withTransaction(env.db.pool, async (client) => {
+    const { row } = await insertOperation(client, env.ctx.natsPrefix, {
+      request: {
+        operation_type: "bulk_serial_sync",
+        target_organizations: [101],
+        device_filters: {},
+        schedule: { execute_at: new Date(Date.now() - 1_000).toISOString(), priority: "normal" },
+        options: { update_firmware_info: false, validate_connectivity: false, timeout_minutes: 60 },
+      },
+    });
+    const claimed = await claimDueOperation(client);
+    if (claimed?.id !== row.id) throw new Error("the new operation was not the one claimed");
+    if (cancelled) await cancelStoredOperation(client, row.id);
+    return row.id;
+  });
 }
 
 export async function publishJob(
