@@ -1,5 +1,13 @@
 import type { JetStreamClient } from "@headless-ops/bus";
-import { jobMsgId, type NatsNames, type Priority, priorities, priorityRank } from "@headless-ops/contracts";
+import {
+  jobMsgId,
+  type NatsNames,
+  type Priority,
+  type ProbeOptions,
+  priorities,
+  priorityRank,
+  type StoredOperationRequest,
+} from "@headless-ops/contracts";
 import {
   advanceFanoutCursor,
   type FanoutPage,
@@ -67,14 +75,10 @@ export function priorityOfRank(rank: number): Priority {
 }
 
 /** The ProbeOptions of an operation's request (what probers need; never credentials). */
-export function probeOptionsOf(request: unknown): {
-  update_firmware_info: boolean;
-  validate_connectivity: boolean;
-} {
-  const options = ((request ?? {}) as { options?: Record<string, unknown> }).options ?? {};
+export function probeOptionsOf(request: StoredOperationRequest): ProbeOptions {
   return {
-    update_firmware_info: options.update_firmware_info === true,
-    validate_connectivity: options.validate_connectivity === true,
+    update_firmware_info: request.options.update_firmware_info,
+    validate_connectivity: request.options.validate_connectivity,
   };
 }
 
