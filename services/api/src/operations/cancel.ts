@@ -3,8 +3,8 @@ import { cancelStoredOperation, withTransaction } from "@headless-ops/db";
 import type pg from "pg";
 import type { Principal } from "../auth.js";
 import { conflict, notFound } from "../errors.js";
-import { OPERATION_COLUMNS, type OperationRow } from "../operation-view.js";
-import { parseId } from "./query.js";
+import type { OperationRow } from "../operation-view.js";
+import { parseId, reloadOperations } from "./query.js";
 
 /**
  * Cancels an operation the token may act on (the transition itself: cancelStoredOperation in libs/db).
@@ -18,8 +18,8 @@ export async function cancelOperation(
   const valid = parseId(id);
   if (!valid) throw notFound();
   return withTransaction(pool, async (client) => {
-    const found = await client.query<OperationRow>(
-      `SELECT ${OPERATION_COLUMNS} FROM operations
+    const found = await client.query<Pick<OperationRow, "status">>(
+      `SELECT status FROM operations
         WHERE id = $1 AND organization_ids <@ $2::bigint[] FOR UPDATE`,
       [valid, principal.organizationIds],
     );
@@ -31,10 +31,7 @@ export async function cancelOperation(
       ]);
     }
     await cancelStoredOperation(client, valid);
-    const after = await client.query<OperationRow>(
-      `SELECT ${OPERATION_COLUMNS} FROM operations WHERE id = $1`,
-      [valid],
-    );
-    return after.rows[0] as OperationRow;
+    const [after] = await reloadOperations(client, [valid]);
+    return after as OperationRow;
   });
 }

@@ -12,15 +12,17 @@ import { conflict } from "../errors.js";
 import { countTargets, estimateMinutes, measuredDevicesPerMinute } from "../estimate.js";
 import { OPERATION_COLUMNS, type OperationRow } from "../operation-view.js";
 import { normalizeRequest, sameRequest } from "./normalize.js";
+import { type RawOperationRow, readOperationRow } from "./query.js";
 
 export type CreateDeps = { pool: pg.Pool; natsPrefix: string; defaultDevicesPerMinute: number };
 
 async function findByKey(db: Queryable, tokenId: string, key: string): Promise<OperationRow | undefined> {
-  const res = await db.query<OperationRow>(
+  const res = await db.query<RawOperationRow>(
     `SELECT ${OPERATION_COLUMNS} FROM operations WHERE created_by = $1 AND idempotency_key = $2`,
     [tokenId, key],
   );
-  return res.rows[0];
+  const row = res.rows[0];
+  return row && readOperationRow(row);
 }
 
 /**
@@ -39,7 +41,7 @@ export async function insertOperationRow(
     retryOf: string | null;
   },
 ): Promise<OperationRow> {
-  const { row } = await insertOperation<OperationRow>(
+  const { row } = await insertOperation<RawOperationRow>(
     client,
     natsPrefix,
     {
@@ -52,7 +54,7 @@ export async function insertOperationRow(
     },
     OPERATION_COLUMNS,
   );
-  return row;
+  return readOperationRow(row);
 }
 
 /** Estimated minutes for `count` devices at the measured (or configured) throughput. */

@@ -34,13 +34,13 @@ export function normalizeRequest(body: CreateOperationBody, now: Date): StoredOp
  * `execute_at` matches whatever "now" the original resolved to.
  */
 export function sameRequest(
-  stored: Partial<StoredOperationRequest>,
+  stored: StoredOperationRequest,
   replay: StoredOperationRequest,
   replayHadExecuteAt: boolean,
 ): boolean {
   const comparable = replayHadExecuteAt
     ? replay
-    : { ...replay, schedule: { ...replay.schedule, execute_at: stored.schedule?.execute_at ?? "" } };
+    : { ...replay, schedule: { ...replay.schedule, execute_at: stored.schedule.execute_at } };
   return (
     canonical({ ...stored, device_ids: undefined }) === canonical({ ...comparable, device_ids: undefined })
   );
