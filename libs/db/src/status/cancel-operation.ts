@@ -1,7 +1,7 @@
 import { type OperationStatus, terminalOperationStatuses } from "@headless-ops/contracts";
 import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "./finalize.js";
-import { applyMovedRows } from "./moved-rows.js";
+import { applyMovedRows, MOVED_RETURNING } from "./moved-rows.js";
 
 /*
  * Devices never dispatched (pending, beyond the fan-out cursor) become cancelled at once and count
@@ -17,7 +17,7 @@ WITH locked AS (
   UPDATE operation_devices od SET status = 'cancelled', finished_at = now()
     FROM locked l
    WHERE od.operation_id = $1 AND od.device_id = l.device_id AND od.status = 'pending'
-  RETURNING od.operation_id, od.status, od.error_code, od.observed
+  ${MOVED_RETURNING}
 )`;
 
 /**

@@ -1,5 +1,8 @@
 import type { Queryable } from "../queryable.js";
 
+/** What the caller's `moved` CTE returns (its UPDATE of operation_devices aliased `od`). */
+export const MOVED_RETURNING = "RETURNING od.operation_id, od.status, od.error_code, od.observed";
+
 /** Ledger rows of one operation that a statement moved into a terminal state. */
 export type MovedCounts = { processed: number; failed: number };
 
@@ -56,8 +59,8 @@ SELECT operation_id, processed, failed FROM moved_counts`;
 /**
  * Runs a statement that moves ledger rows and, in the same statement, applies the move to the
  * operations (the rule above). `movingSql` is a WITH list with a CTE named `moved` (`moved AS (UPDATE
- * operation_devices … RETURNING od.operation_id, od.status, od.error_code, od.observed)`) and no final
- * query; its parameters are `params` ($1…$n). Returns the moved rows per operation.
+ * operation_devices od … ${MOVED_RETURNING})`) and no final query; its parameters are `params`
+ * ($1…$n). Returns the moved rows per operation.
  */
 export async function applyMovedRows(
   client: Queryable,

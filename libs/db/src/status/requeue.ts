@@ -1,6 +1,6 @@
 import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "./finalize.js";
-import { applyMovedRows } from "./moved-rows.js";
+import { applyMovedRows, MOVED_RETURNING } from "./moved-rows.js";
 
 export type RequeueOutcome = {
   /** Operations whose unfinished devices will be fanned out again, with their new dispatch round. */
@@ -46,7 +46,7 @@ WITH stuck AS (
     FROM locked l
    WHERE od.operation_id = l.operation_id AND od.device_id = l.device_id
      AND od.status IN ('pending', 'dispatched')
-  RETURNING od.operation_id, od.status, od.error_code, od.observed
+  ${MOVED_RETURNING}
 )`;
 
 /**
