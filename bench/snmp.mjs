@@ -7,9 +7,9 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { jetstream, jetstreamManager, provisionStreams } from "@headless-ops/bus";
-import { natsNames } from "@headless-ops/contracts";
-import { runMigrations } from "@headless-ops/db";
+import { jetstream, jetstreamManager, provisionStreams, publishJson } from "@headless-ops/bus";
+import { natsNames, operationCreatedMsgId } from "@headless-ops/contracts";
+import { insertOperation, runMigrations } from "@headless-ops/db";
 import { buildFleet, credentialsOf } from "@headless-ops/device-sim";
 import { createCredentialSealer } from "@headless-ops/runtime";
 import { connect } from "@nats-io/transport-node";
@@ -164,21 +164,13 @@ async function main() {
       schedule: { execute_at: new Date().toISOString(), priority: "normal" },
       options: { update_firmware_info: true, validate_connectivity: false, timeout_minutes: 60 },
     };
-    const created = await client.query(
-      `INSERT INTO operations (operation_type, status, priority, organization_ids, request, scheduled_for, target_device_count)
-       VALUES ('bulk_serial_sync', 'scheduled', 1, '{101,102,103}', $1, now(), $2) RETURNING id, scheduled_for`,
-      [request, devices],
-    );
-    const opId = created.rows[0].id;
-    const event = {
-      v: 1,
-      operation_id: opId,
-      priority: "normal",
-      scheduled_for: created.rows[0].scheduled_for.toISOString(),
-    };
-    await jetstream(nc).publish(names.subjects.operationCreated, JSON.stringify(event), {
-      msgID: `op-${opId}-created`,
-    });
+    // The state machine's own insert (operation + outbox row); no relay runs here, so the event is
+    // published directly, under the id the relay would use.
+    await client.query("BEGIN");
+    const { row, event } = await insertOperation(client, prefix, { request, targetCount: devices });
+    await client.query("COMMIT");
+    const opId = row.id;
+    await publishJson(jetstream(nc), names.subjects.operationCreated, event, operationCreatedMsgId(opId));
     let op;
     for (
       const deadline = Date.now() + Number(args["timeout-s"]) * 1000;

@@ -1,3 +1,4 @@
+import type { Logger } from "@headless-ops/runtime";
 import type { JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
 
@@ -20,4 +21,22 @@ export function decodeMessage<S extends z.ZodType>(msg: JsMsg, schema: S): Decod
     return { ok: false, reason: `invalid event: ${first.join("; ")}` };
   }
   return { ok: true, value: parsed.data };
+}
+
+/**
+ * Decodes a message, or terminates it: an invalid message never becomes valid, so redelivering it
+ * would only spend the consumer's deliveries. Logs `invalid <what> terminated` with the reason.
+ */
+export function decodeOrTerm<S extends z.ZodType>(
+  msg: JsMsg,
+  schema: S,
+  log: Pick<Logger, "warn">,
+  what: string,
+): z.infer<S> | undefined {
+  const decoded = decodeMessage(msg, schema);
+  if (decoded.ok) return decoded.value;
+  log.warn({ seq: msg.seq, subject: msg.subject, reason: decoded.reason }, `invalid ${what} terminated`);
+  // No reason argument: nats-server 2.9 ignores `+TERM <reason>` and redelivers the message.
+  msg.term();
+  return undefined;
 }

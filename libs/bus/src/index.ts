@@ -9,9 +9,10 @@ export {
   serversForLog,
 } from "./connection-options.js";
 export { registerConsumerLag } from "./consumer-lag.js";
-export { type Decoded, decodeMessage } from "./decode.js";
+export { type Decoded, decodeMessage, decodeOrTerm } from "./decode.js";
 export { consumerConfigs, provisionStreams, streamConfigs } from "./provision.js";
 export { publishJson } from "./publish.js";
+export { redeliveryDelay } from "./redelivery-delay.js";
 export { natsServerConfig } from "./server-config.js";
 export { type NatsUser, type NatsUserPermissions, natsPermissions, natsUsers } from "./server-permissions.js";
 export { setUpStreams } from "./stream-setup.js";

@@ -1,4 +1,4 @@
-import { contracts, natsNames, priorities } from "@headless-ops/contracts";
+import { type ConsumerContract, contracts, natsNames, priorities } from "@headless-ops/contracts";
 import {
   AckPolicy,
   type ConsumerConfig,
@@ -49,35 +49,33 @@ export function streamConfigs(prefix: string, replicas = 1): (Partial<StreamConf
   ];
 }
 
-/** Durable consumers: never deleted for inactivity, ack wait and deliveries from the contract catalog. */
+/**
+ * Durable consumers: never deleted for inactivity; ack wait, deliveries and max ack pending from the
+ * contract catalog.
+ */
 export function consumerConfigs(prefix: string): { stream: string; config: Partial<ConsumerConfig> }[] {
   const n = natsNames(prefix);
-  const durable = (
-    name: string,
-    filter: string,
-    contract: { ackWaitMs: number; maxDeliver: number },
-    maxAckPending: number,
-  ): Partial<ConsumerConfig> => ({
+  const durable = (name: string, filter: string, contract: ConsumerContract): Partial<ConsumerConfig> => ({
     durable_name: name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: filter,
     ack_wait: nanos(contract.ackWaitMs),
     max_deliver: contract.maxDeliver,
-    max_ack_pending: maxAckPending,
+    max_ack_pending: contract.maxAckPending,
   });
   return [
     {
       stream: n.streams.operations,
-      config: durable(n.consumers.scheduler, n.subjects.operationCreated, contracts.operationCreated, 1_000),
+      config: durable(n.consumers.scheduler, n.subjects.operationCreated, contracts.operationCreated),
     },
     ...priorities.map((priority) => ({
       stream: n.streams.deviceJobs,
-      config: durable(n.consumers.prober(priority), n.subjects.job(priority), contracts.deviceJobs, 2_000),
+      config: durable(n.consumers.prober(priority), n.subjects.job(priority), contracts.deviceJobs),
     })),
     {
       stream: n.streams.deviceResults,
-      config: durable(n.consumers.aggregator, n.subjects.result, contracts.deviceResults, 5_000),
+      config: durable(n.consumers.aggregator, n.subjects.result, contracts.deviceResults),
     },
   ];
 }

@@ -9,7 +9,7 @@ import { Driver, ErrorCode, ObservedValues, OperationType, Priority, SimProfile 
 
 const Id = z.string().regex(/^\d+$/, "numeric id");
 
-/** `ops.operation.created`: published from the outbox; message id = `op-<id>-created`. */
+/** `ops.operation.created`: published from the outbox; message id `operationCreatedMsgId` (`op-<id>-created`). */
 export const OperationCreated = z.object({
   v: z.literal(1),
   operation_id: Id,
@@ -38,8 +38,8 @@ export const JobDevice = z.object({
 export type JobDevice = z.infer<typeof JobDevice>;
 
 /**
- * `ops.job.<priority>`: a batch of device jobs of one operation.
- * Message id = `job-<operation>-<first device>-<attempt>`.
+ * `ops.job.<priority>`: a batch of device jobs of one operation. Message id `jobMsgId`:
+ * `job-<operation>-<first device>-r<attempt>`, where `attempt` is the operation's dispatch round.
  */
 export const DeviceJobBatch = z.object({
   v: z.literal(1),
@@ -67,7 +67,10 @@ export const DeviceResult = z.object({
 });
 export type DeviceResult = z.infer<typeof DeviceResult>;
 
-/** `ops.result`: the results of one job batch. Message id = job message id + `-r`. */
+/**
+ * `ops.result`: the results of one job batch. Message id `resultMsgId`: the job's message id +
+ * `-res`, and `-res-<n>` for the further parts of a batch split to fit the max payload.
+ */
 export const DeviceResultBatch = z.object({
   v: z.literal(1),
   operation_id: Id,
@@ -77,12 +80,24 @@ export const DeviceResultBatch = z.object({
 });
 export type DeviceResultBatch = z.infer<typeof DeviceResultBatch>;
 
+/** What a consumer of a subject is provisioned with (libs/bus provision reads it from here). */
+export type ConsumerContract = {
+  /** How long a delivered message may go unacked before the server delivers it again. */
+  ackWaitMs: number;
+  /** Deliveries before the server gives up on a message. */
+  maxDeliver: number;
+  /** Unacked messages the server lets one durable consumer hold (all its replicas together). */
+  maxAckPending: number;
+};
+
 /**
- * The contract catalog: for each subject its schema, and for its consumer the ack wait
- * and the number of deliveries before a message is given up on.
+ * The contract catalog: for each subject its schema, and for its consumer the ack wait, the number
+ * of deliveries before a message is given up on, and how many messages may be in flight unacked.
+ * Results are many small messages folded in batches, hence the deepest window; jobs are batches of
+ * devices probed under each prober's own concurrency bound.
  */
 export const contracts = {
-  operationCreated: { schema: OperationCreated, ackWaitMs: 30_000, maxDeliver: 20 },
-  deviceJobs: { schema: DeviceJobBatch, ackWaitMs: 60_000, maxDeliver: 50 },
-  deviceResults: { schema: DeviceResultBatch, ackWaitMs: 60_000, maxDeliver: 100 },
-} as const;
+  operationCreated: { schema: OperationCreated, ackWaitMs: 30_000, maxDeliver: 20, maxAckPending: 1_000 },
+  deviceJobs: { schema: DeviceJobBatch, ackWaitMs: 60_000, maxDeliver: 50, maxAckPending: 2_000 },
+  deviceResults: { schema: DeviceResultBatch, ackWaitMs: 60_000, maxDeliver: 100, maxAckPending: 5_000 },
+} as const satisfies Record<string, ConsumerContract & { schema: z.ZodType }>;

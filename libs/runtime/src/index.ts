@@ -26,7 +26,7 @@ export {
   createCredentialSealer,
   createCredentialSealerFromKeys,
 } from "./credentials.js";
-export { toError, UnrecoverableError } from "./errors.js";
+export { toError } from "./errors.js";
 export { freePort } from "./free-port.js";
 export { exitOnFatal, Lifecycle } from "./lifecycle.js";
 export { createLogger, type Logger, loggerOptions, redactPaths } from "./logger.js";

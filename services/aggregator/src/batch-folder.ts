@@ -1,11 +1,19 @@
-import type { JsMsg } from "@headless-ops/bus";
+import { type JsMsg, redeliveryDelay } from "@headless-ops/bus";
 import type { DeviceResultBatch } from "@headless-ops/contracts";
-import { type FoldOutcome, type FoldRow, foldResults, withTransaction } from "@headless-ops/db";
+import {
+  type FoldOutcome,
+  type FoldRow,
+  foldResults,
+  PG_DATA_EXCEPTION_CLASS,
+  PG_DEADLOCK_DETECTED,
+  PG_SERIALIZATION_FAILURE,
+  pgErrorCode,
+  withTransaction,
+} from "@headless-ops/db";
 import { type Logger, toError } from "@headless-ops/runtime";
 import type pg from "pg";
 import type { AggregatorMetrics } from "./metrics.js";
 import type { RecentRate } from "./recent-rate.js";
-import { redeliveryDelay } from "./redelivery-delay.js";
 
 export type Received = { msg: JsMsg; batch: DeviceResultBatch };
 
@@ -17,7 +25,7 @@ export type FolderDeps = {
   nakDelayMs?: number;
 };
 
-const retryableSqlStates = new Set(["40P01", "40001"]);
+const retryableSqlStates = new Set([PG_DEADLOCK_DETECTED, PG_SERIALIZATION_FAILURE]);
 
 /** Flattens result batches into ledger rows; the first result for a device in a fold wins. */
 export function toFoldRows(received: readonly Received[]): FoldRow[] {
@@ -67,7 +75,7 @@ async function handBack(
   err: unknown,
   code: string | undefined,
 ): Promise<FoldOutcome | undefined> {
-  if (code?.startsWith("22")) {
+  if (code?.startsWith(PG_DATA_EXCEPTION_CLASS)) {
     if (received.length > 1) {
       const half = Math.ceil(received.length / 2);
       await foldBatch(deps, received.slice(0, half));
@@ -113,7 +121,7 @@ export async function foldBatch(
         foldResults(client, rows, deps.rates.ratesFor(operationIds)),
       );
     } catch (err) {
-      const code = (err as { code?: string }).code;
+      const code = pgErrorCode(err);
       if (code && retryableSqlStates.has(code) && attempt < 5) continue;
       return handBack(deps, received, rows.length, err, code);
     }

@@ -1,5 +1,4 @@
-import type pg from "pg";
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { Counter, Histogram, type Registry } from "prom-client";
 
 export type AggregatorMetrics = ReturnType<typeof createAggregatorMetrics>;
 
@@ -43,20 +42,5 @@ export function createAggregatorMetrics(registry: Registry) {
   };
 }
 
-/** `operations{status}`: operations by status, counted at scrape time. */
-export function registerOperationsByStatus(registry: Registry, pool: pg.Pool): void {
-  new Gauge({
-    name: "operations",
-    help: "Operations by status",
-    labelNames: ["status"],
-    registers: [registry],
-    async collect() {
-      const res = await pool
-        .query<{ status: string; n: string }>("SELECT status, count(*) AS n FROM operations GROUP BY status")
-        .catch(() => undefined);
-      if (!res) return;
-      this.reset();
-      for (const row of res.rows) this.set({ status: row.status }, Number(row.n));
-    },
-  });
-}
+/** `operations_by_status{status}`, defined once in libs/db. */
+export { registerOperationsByStatus } from "@headless-ops/db";

@@ -1,4 +1,4 @@
-import { decodeMessage, type JetStreamClient } from "@headless-ops/bus";
+import { decodeOrTerm, type JetStreamClient } from "@headless-ops/bus";
 import { contracts, type NatsNames } from "@headless-ops/contracts";
 import type { Logger } from "@headless-ops/runtime";
 import { type FolderDeps, foldBatch, type Received } from "./batch-folder.js";
@@ -65,20 +65,14 @@ export async function startResultConsumer(o: ResultConsumerOptions): Promise<{ s
 
   const loop = (async () => {
     for await (const msg of messages) {
-      const decoded = decodeMessage(msg, contracts.deviceResults.schema);
-      if (!decoded.ok) {
-        o.log.warn(
-          { seq: msg.seq, subject: msg.subject, reason: decoded.reason },
-          "invalid result terminated",
-        );
-        // No reason argument: nats-server 2.9 ignores `+TERM <reason>` and redelivers the message.
-        msg.term();
+      const batch = decodeOrTerm(msg, contracts.deviceResults.schema, o.log, "result");
+      if (!batch) {
         o.metrics.messages.inc({ result: "term" });
         continue;
       }
       if (buffer.length === 0) oldest = Date.now();
-      buffer.push({ msg, batch: decoded.value });
-      buffered += decoded.value.results.length;
+      buffer.push({ msg, batch });
+      buffered += batch.results.length;
       if (buffered >= o.batchMax) {
         // Backpressure: at most `maxFolds` folds running and one batch waiting.
         while (folds.size >= maxFolds) await Promise.race(folds);

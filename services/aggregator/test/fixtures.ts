@@ -1,6 +1,6 @@
 import { publishJson } from "@headless-ops/bus";
 import type { DeviceResult, DeviceResultBatch, OperationType } from "@headless-ops/contracts";
-import { claimDueOperation, withTransaction } from "@headless-ops/db";
+import { claimDueOperation, insertOperation, withTransaction } from "@headless-ops/db";
 import { startWorkerEnv, type WorkerTestEnv, waitFor } from "@headless-ops/testkit";
 import { buildAggregator } from "../src/build-aggregator.js";
 
@@ -36,28 +36,34 @@ export async function seedOperation(
   env: Env,
   type: OperationType,
   devices: SeedDevice[],
-  options: Record<string, unknown> = {},
+  options: { update_firmware_info?: boolean; validate_connectivity?: boolean } = {},
 ): Promise<{ op: string; ids: string[] }> {
   const tag = Math.random().toString(36).slice(2, 8);
   const inserted = await env.db.pool.query<{ id: string }>(
     `INSERT INTO devices (organization_id, hostname, device_type, status, serial)
-     SELECT 101, $1 || '-' || n, $2, s.status, s.serial
-       FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS s(serial, status, n)
+     SELECT 101, $1 || '-' || n, 'router', s.status, s.serial
+       FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s(serial, status, n)
      RETURNING id`,
-    [tag, tag, devices.map((d) => d.serial ?? null), devices.map((d) => d.status ?? "active")],
+    [tag, devices.map((d) => d.serial ?? null), devices.map((d) => d.status ?? "active")],
   );
   const ids = inserted.rows.map((r) => r.id).sort((a, b) => Number(a) - Number(b));
+  // The operation targets exactly these devices (`device_ids`), so several seeded in one test stay apart.
   const request = {
     operation_type: type,
     target_organizations: [101],
-    device_filters: { types: [tag] },
-    options,
+    device_filters: {},
+    schedule: { execute_at: new Date(Date.now() - 1_000).toISOString(), priority: "normal" as const },
+    options: {
+      update_firmware_info: options.update_firmware_info ?? false,
+      validate_connectivity: options.validate_connectivity ?? false,
+      timeout_minutes: 60,
+    },
+    device_ids: ids,
   };
-  await env.db.pool.query(
-    `INSERT INTO operations (operation_type, organization_ids, request, scheduled_for) VALUES ($1, '{101}', $2, now())`,
-    [type, request],
-  );
-  const claimed = await withTransaction(env.db.pool, (c) => claimDueOperation(c));
+  const claimed = await withTransaction(env.db.pool, async (c) => {
+    await insertOperation(c, env.ctx.natsPrefix, { request });
+    return claimDueOperation(c);
+  });
   if (!claimed || claimed.totalDevices !== devices.length)
     throw new Error("claim did not snapshot the devices");
   return { op: claimed.id, ids };

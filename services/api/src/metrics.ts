@@ -1,3 +1,4 @@
+import { registerOperationsByStatus } from "@headless-ops/db";
 import { createMetricsRegistry } from "@headless-ops/runtime";
 import type pg from "pg";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
@@ -27,19 +28,7 @@ export function createApiMetrics(pool: pg.Pool): ApiMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  new Gauge({
-    name: "operations_by_status",
-    help: "Operations in the database by status",
-    labelNames: ["status"] as const,
-    registers: [registry],
-    async collect() {
-      const res = await pool.query<{ status: string; n: number }>(
-        "SELECT status, count(*)::int AS n FROM operations GROUP BY status",
-      );
-      this.reset();
-      for (const row of res.rows) this.set({ status: row.status }, row.n);
-    },
-  });
+  registerOperationsByStatus(registry, pool);
   new Gauge({
     name: "outbox_unsent",
     help: "Outbox events not yet published",

@@ -1,5 +1,7 @@
-import { OperationCreatedView } from "@headless-ops/contracts";
+import { CreateOperationBody, OperationCreatedView } from "@headless-ops/contracts";
+import { insertOperation, withTransaction } from "@headless-ops/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normalizeRequest } from "../src/operations/normalize.js";
 import { DEVICES, device, type Harness, OPS, referenceBody, startHarness } from "./harness.js";
 
 let h: Harness;
@@ -179,11 +181,17 @@ describe("POST /inventory_device_serial_headless_operation/", () => {
     expect(racing.map((r) => r.statusCode).sort()).toEqual([200, 200, 201]);
   });
   it("estimates the duration from the throughput of finished operations", async () => {
-    // One finished operation: 10 devices in 10 minutes, i.e. one device a minute.
+    // One finished operation: 10 devices in 10 minutes, i.e. one device a minute. Inserted through
+    // the state machine, then its history is written directly (running 10 devices is not the point).
+    const { row } = await withTransaction(h.db.pool, (client) =>
+      insertOperation(client, "", {
+        request: normalizeRequest(CreateOperationBody.parse(referenceBody()), new Date()),
+      }),
+    );
     await h.db.pool.query(
-      `INSERT INTO operations (operation_type, status, organization_ids, request, scheduled_for, total_devices,
-          processed_devices, started_at, finished_at)
-       VALUES ('inventory_audit', 'completed', '{101}', '{}', now(), 10, 10, now() - interval '10 minutes', now())`,
+      `UPDATE operations SET status = 'completed', total_devices = 10, processed_devices = 10,
+          started_at = now() - interval '10 minutes', finished_at = now() WHERE id = $1`,
+      [row.id],
     );
     const res = await post(referenceBody());
     expect(res.json()).toMatchObject({ target_device_count: 2, estimated_duration_minutes: 2 });

@@ -1,8 +1,9 @@
-import { decodeMessage, type JetStreamClient, type JsMsg } from "@headless-ops/bus";
+import { decodeOrTerm, type JetStreamClient, type JsMsg, redeliveryDelay } from "@headless-ops/bus";
 import {
   contracts,
   type DeviceJobBatch,
   type DeviceResult,
+  jobMsgId,
   type NatsNames,
   type Priority,
 } from "@headless-ops/contracts";
@@ -15,7 +16,6 @@ import type { ProberMetrics } from "./metrics.js";
 import type { OperationStatusCache } from "./operation-status-cache.js";
 import { type ProbePolicy, probeDevice } from "./probe-device.js";
 import { probeNeedsFor } from "./probe-needs.js";
-import { redeliveryDelay } from "./redelivery-delay.js";
 import { resultMessages } from "./result-messages.js";
 import { ResultStream } from "./result-stream.js";
 import type { Semaphore } from "./semaphore.js";
@@ -38,23 +38,15 @@ export type JobHandlerDeps = {
   resultFlushMs?: number;
 };
 
-export function jobMessageId(job: DeviceJobBatch): string {
-  return `job-${job.operation_id}-${job.devices[0]?.device_id}-r${job.attempt}`;
-}
-
 /** Parses a job message; an invalid one is terminated and logged (never retried). */
 export function decodeJob(
   deps: Pick<JobHandlerDeps, "log" | "metrics">,
   msg: JsMsg,
   priority: Priority,
 ): DeviceJobBatch | undefined {
-  const decoded = decodeMessage(msg, contracts.deviceJobs.schema);
-  if (decoded.ok) return decoded.value;
-  deps.log.warn({ seq: msg.seq, subject: msg.subject, reason: decoded.reason }, "invalid job terminated");
-  // No reason argument: nats-server 2.9 ignores `+TERM <reason>` and redelivers the message.
-  msg.term();
-  deps.metrics.jobs.inc({ priority, result: "term" });
-  return undefined;
+  const job = decodeOrTerm(msg, contracts.deviceJobs.schema, deps.log, "job");
+  if (!job) deps.metrics.jobs.inc({ priority, result: "term" });
+  return job;
 }
 
 /**
@@ -69,7 +61,8 @@ export async function handleJob(
   priority: Priority,
   onProbed: () => void = () => undefined,
 ): Promise<void> {
-  const jobId = jobMessageId(job);
+  // The id the scheduler published this job under (devices has at least one entry).
+  const jobId = jobMsgId(job.operation_id, job.devices[0]?.device_id ?? "", job.attempt);
   const log = deps.log.child({ operationId: job.operation_id, jobId });
   // Keeps the job ours while a long batch runs (ack wait is a minute).
   const heartbeat = setInterval(() => msg.working(), Math.max(1_000, contracts.deviceJobs.ackWaitMs / 3));

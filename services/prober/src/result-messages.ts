@@ -1,4 +1,9 @@
-import type { DeviceJobBatch, DeviceResult, DeviceResultBatch } from "@headless-ops/contracts";
+import {
+  type DeviceJobBatch,
+  type DeviceResult,
+  type DeviceResultBatch,
+  resultMsgId,
+} from "@headless-ops/contracts";
 
 const encoder = new TextEncoder();
 
@@ -6,9 +11,9 @@ const encoder = new TextEncoder();
 export const MAX_RESULT_MESSAGE_BYTES = 512 * 1024;
 
 /**
- * The result messages of one job: normally one, id `<job id>-res`. Results with long error messages
- * can outgrow max_payload on big jobs, so the batch is halved until each part fits; extra parts get
- * ids `<job id>-res-<n>` (stable, so a republish after a crash is de-duplicated).
+ * The result messages of one job: normally one. Results with long error messages can outgrow
+ * max_payload on big jobs, so the batch is halved until each part fits; the parts are numbered in
+ * a stable order (`resultMsgId`), so a republish after a crash is de-duplicated.
  */
 export function resultMessages(
   job: DeviceJobBatch,
@@ -37,5 +42,5 @@ export function resultMessages(
     }
   };
   split(results);
-  return parts.map((data, i) => ({ msgId: i === 0 ? `${jobId}-res` : `${jobId}-res-${i}`, data }));
+  return parts.map((data, i) => ({ msgId: resultMsgId(jobId, i), data }));
 }

@@ -1,5 +1,6 @@
 import { publishJson } from "@headless-ops/bus";
 import type { DeviceJobBatch, DeviceResultBatch, JobDevice, Priority } from "@headless-ops/contracts";
+import { cancelStoredOperation, claimDueOperation, insertOperation, withTransaction } from "@headless-ops/db";
 import { startWorkerEnv, type WorkerTestEnv } from "@headless-ops/testkit";
 import type { Worker } from "@headless-ops/worker";
 import { buildProber } from "../src/build-prober.js";
@@ -34,15 +35,27 @@ export function newProber(
   return buildProber(deps, { prefetch: opts.prefetch ?? 4 });
 }
 
-/** An operation row the status cache can read (organization 101 must exist). */
+/**
+ * A running operation the status cache can read, taken through the state machine's own writes
+ * (insert, claim, and with `cancelled` the cancel transition). Organization 101 has no devices here.
+ */
 export async function createOperationRow(env: Env, cancelled = false): Promise<string> {
   await env.db.pool.query("INSERT INTO organizations (id, name) VALUES (101, 'Acme') ON CONFLICT DO NOTHING");
-  const res = await env.db.pool.query<{ id: string }>(
-    `INSERT INTO operations (operation_type, status, organization_ids, request, scheduled_for, cancel_requested_at)
-     VALUES ('bulk_serial_sync', 'in_progress', '{101}', '{}', now(), CASE WHEN $1 THEN now() END) RETURNING id`,
-    [cancelled],
-  );
-  return res.rows[0]?.id as string;
+  return withTransaction(env.db.pool, async (client) => {
+    const { row } = await insertOperation(client, env.ctx.natsPrefix, {
+      request: {
+        operation_type: "bulk_serial_sync",
+        target_organizations: [101],
+        device_filters: {},
+        schedule: { execute_at: new Date(Date.now() - 1_000).toISOString(), priority: "normal" },
+        options: { update_firmware_info: false, validate_connectivity: false, timeout_minutes: 60 },
+      },
+    });
+    const claimed = await claimDueOperation(client);
+    if (claimed?.id !== row.id) throw new Error("the new operation was not the one claimed");
+    if (cancelled) await cancelStoredOperation(client, row.id);
+    return row.id;
+  });
 }
 
 export async function publishJob(

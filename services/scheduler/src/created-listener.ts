@@ -1,4 +1,4 @@
-import { decodeMessage, type JetStreamClient } from "@headless-ops/bus";
+import { decodeOrTerm, type JetStreamClient } from "@headless-ops/bus";
 import { contracts, type NatsNames } from "@headless-ops/contracts";
 import type { Logger } from "@headless-ops/runtime";
 
@@ -16,17 +16,9 @@ export async function listenOperationCreated(opts: {
   const messages = await consumer.consume({ max_messages: 100 });
   const done = (async () => {
     for await (const msg of messages) {
-      const decoded = decodeMessage(msg, contracts.operationCreated.schema);
-      if (!decoded.ok) {
-        opts.log.warn(
-          { seq: msg.seq, subject: msg.subject, reason: decoded.reason },
-          "invalid event terminated",
-        );
-        // No reason argument: nats-server 2.9 ignores `+TERM <reason>` and redelivers the message.
-        msg.term();
-        continue;
-      }
-      opts.onCreated(decoded.value.operation_id);
+      const event = decodeOrTerm(msg, contracts.operationCreated.schema, opts.log, "event");
+      if (!event) continue;
+      opts.onCreated(event.operation_id);
       msg.ack();
     }
   })();

@@ -1,5 +1,13 @@
 import type { JetStreamClient } from "@headless-ops/bus";
-import { type NatsNames, type Priority, priorities, priorityRank } from "@headless-ops/contracts";
+import {
+  jobMsgId,
+  type NatsNames,
+  type Priority,
+  type ProbeOptions,
+  priorities,
+  priorityRank,
+  type StoredOperationRequest,
+} from "@headless-ops/contracts";
 import {
   advanceFanoutCursor,
   type FanoutPage,
@@ -67,14 +75,10 @@ export function priorityOfRank(rank: number): Priority {
 }
 
 /** The ProbeOptions of an operation's request (what probers need; never credentials). */
-export function probeOptionsOf(request: unknown): {
-  update_firmware_info: boolean;
-  validate_connectivity: boolean;
-} {
-  const options = ((request ?? {}) as { options?: Record<string, unknown> }).options ?? {};
+export function probeOptionsOf(request: StoredOperationRequest): ProbeOptions {
   return {
-    update_firmware_info: options.update_firmware_info === true,
-    validate_connectivity: options.validate_connectivity === true,
+    update_firmware_info: request.options.update_firmware_info,
+    validate_connectivity: request.options.validate_connectivity,
   };
 }
 
@@ -151,7 +155,7 @@ async function streamJobs(
     const last = page.deviceIds[page.deviceIds.length - 1] as string;
     const acks: Promise<unknown>[] = [];
     for (const [from, to] of jobSlices(page.jobJson, deps.batchSize, MAX_JOB_MESSAGE_BYTES - header.length)) {
-      const msgId = `job-${operationId}-${page.deviceIds[from]}-r${state.dispatchRound}`;
+      const msgId = jobMsgId(operationId, page.deviceIds[from] as string, state.dispatchRound);
       const body = `${header}${page.jobJson.slice(from, to).join(",")}]}`;
       acks.push(deps.js.publish(subject, encoder.encode(body), { msgID: msgId, timeout: 10_000 }));
     }

@@ -88,6 +88,13 @@ export class Scheduler {
         return op;
       });
       if (!claimed) break;
+      if (claimed.invalidRequest) {
+        this.o.log.error(
+          { operationId: claimed.id, reason: claimed.invalidRequest },
+          "stored request invalid, operation failed",
+        );
+        continue;
+      }
       this.o.metrics.operationsClaimed.inc();
       this.o.log.info({ operationId: claimed.id, devices: claimed.totalDevices }, "operation claimed");
       if (claimed.totalDevices > 0) this.startFanout(claimed.id);

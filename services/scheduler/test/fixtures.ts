@@ -1,6 +1,12 @@
 import type { JsMsg } from "@headless-ops/bus";
-import { DeviceJobBatch, type Priority, priorities } from "@headless-ops/contracts";
-import type { DbHandle } from "@headless-ops/db";
+import {
+  DeviceJobBatch,
+  type DeviceType,
+  type OperationType,
+  type Priority,
+  priorities,
+} from "@headless-ops/contracts";
+import { type DbHandle, insertOperation, withTransaction } from "@headless-ops/db";
 import { createMetricsRegistry } from "@headless-ops/runtime";
 import { startWorkerEnv, type WorkerTestEnv } from "@headless-ops/testkit";
 import { buildScheduler, type SchedulerWorker } from "../src/build-scheduler.js";
@@ -50,17 +56,21 @@ export async function createOperation(
     orgs?: number[];
     priority?: Priority;
     dueInMs?: number;
-    types?: string[];
+    types?: DeviceType[];
     deviceIds?: string[];
     timeoutMinutes?: number;
-    type?: string;
+    type?: OperationType;
+    natsPrefix?: string;
   } = {},
 ): Promise<string> {
   const request = {
     operation_type: opts.type ?? "bulk_serial_sync",
     target_organizations: opts.orgs ?? [101],
-    device_filters: { types: opts.types ?? [], status: [] },
-    schedule: { priority: opts.priority ?? "normal" },
+    device_filters: opts.types ? { types: opts.types } : {},
+    schedule: {
+      execute_at: new Date(Date.now() + (opts.dueInMs ?? 0)).toISOString(),
+      priority: opts.priority ?? "normal",
+    },
     options: {
       update_firmware_info: false,
       validate_connectivity: false,
@@ -68,13 +78,10 @@ export async function createOperation(
     },
     ...(opts.deviceIds ? { device_ids: opts.deviceIds } : {}),
   };
-  const rank = { high: 2, normal: 1, low: 0 }[opts.priority ?? "normal"];
-  const res = await db.pool.query<{ id: string }>(
-    `INSERT INTO operations (operation_type, priority, organization_ids, request, scheduled_for)
-     VALUES ($1, $2, $3::bigint[], $4, now() + make_interval(secs => $5::float8 / 1000)) RETURNING id`,
-    [request.operation_type, rank, opts.orgs ?? [101], request, opts.dueInMs ?? 0],
+  const { row } = await withTransaction(db.pool, (client) =>
+    insertOperation(client, opts.natsPrefix ?? "", { request }),
   );
-  return res.rows[0]?.id as string;
+  return row.id;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { insertOperation, withTransaction } from "@headless-ops/db";
 import type pg from "pg";
 
 /** The failure mix of a fault fleet: deterministic (fail_rate 0 or 1), so the expected ledger is known. */
@@ -56,9 +57,9 @@ export async function seedFleet(
 }
 
 /**
- * Creates a due bulk_serial_sync operation over one organization the way the API does: the operation
- * row and its `operation.created` outbox row in one transaction (no API process needed; the
- * scheduler's sweep finds it whether or not a relay publishes the event).
+ * Creates a due bulk_serial_sync operation over one organization the way the API does (libs/db
+ * insertOperation: the operation row and its `operation.created` outbox row in one transaction; no API
+ * process needed, the scheduler's sweep finds it whether or not a relay publishes the event).
  */
 export async function createOperation(
   pool: pg.Pool,
@@ -69,40 +70,19 @@ export async function createOperation(
     priority?: "high" | "normal" | "low";
   },
 ): Promise<string> {
-  const priority = opts.priority ?? "normal";
   const request = {
-    operation_type: "bulk_serial_sync",
+    operation_type: "bulk_serial_sync" as const,
     target_organizations: [opts.organization],
     device_filters: {},
-    schedule: { execute_at: new Date().toISOString(), priority },
-    options: { update_firmware_info: true, timeout_minutes: opts.timeoutMinutes ?? 30 },
+    schedule: { execute_at: new Date().toISOString(), priority: opts.priority ?? "normal" },
+    options: {
+      update_firmware_info: true,
+      validate_connectivity: false,
+      timeout_minutes: opts.timeoutMinutes ?? 30,
+    },
   };
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const res = await client.query<{ id: string; scheduled_for: Date }>(
-      `INSERT INTO operations (operation_type, priority, organization_ids, request, scheduled_for)
-       VALUES ('bulk_serial_sync', $1, ARRAY[$2]::bigint[], $3::jsonb, now()) RETURNING id, scheduled_for`,
-      [{ high: 2, normal: 1, low: 0 }[priority], opts.organization, JSON.stringify(request)],
-    );
-    const row = res.rows[0] as { id: string; scheduled_for: Date };
-    const subject = opts.natsPrefix ? `${opts.natsPrefix}.ops.operation.created` : "ops.operation.created";
-    await client.query("INSERT INTO outbox (subject, msg_id, payload) VALUES ($1, $2, $3::jsonb)", [
-      subject,
-      `op-${row.id}-created`,
-      JSON.stringify({
-        v: 1,
-        operation_id: row.id,
-        priority,
-        scheduled_for: row.scheduled_for.toISOString(),
-      }),
-    ]);
-    await client.query("COMMIT");
-    return row.id;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  const { row } = await withTransaction(pool, (client) =>
+    insertOperation(client, opts.natsPrefix, { request }),
+  );
+  return row.id;
 }

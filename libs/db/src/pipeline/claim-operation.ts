@@ -1,6 +1,5 @@
-import type pg from "pg";
-
-type Queryable = Pick<pg.PoolClient, "query">;
+import { StoredOperationRequest } from "@headless-ops/contracts";
+import type { Queryable } from "../queryable.js";
 
 /** Advisory-lock namespace for fan-out leases (first key of the two-int lock). */
 export const FANOUT_LOCK_NAMESPACE = 48_151;
@@ -9,6 +8,8 @@ export type ClaimedOperation = {
   id: string;
   priority: number;
   totalDevices: number;
+  /** Set when the stored request did not parse: the operation was ended `failed`, nothing targeted. */
+  invalidRequest?: string;
 };
 
 /** Target selection read from `operations.request` (the validated, normalized POST body). */
@@ -19,26 +20,32 @@ export type TargetFilter = {
   timeoutMinutes: number | null;
 };
 
-const stringList = (value: unknown): string[] | null =>
-  Array.isArray(value) && value.length > 0 ? value.map((v) => String(v)) : null;
+const listOrAny = <T>(list: readonly T[] | undefined): T[] | null =>
+  list && list.length > 0 ? [...list] : null;
 
 /**
- * Reads the target filter of a request. A retry operation carries `device_ids` (exactly those devices,
+ * The target filter of a stored request. A retry operation carries `device_ids` (exactly those devices,
  * still limited to the operation's organizations); otherwise `device_filters.types` / `.status`
  * (an absent or empty list means "any").
  */
-export function targetFilterOf(request: unknown): TargetFilter {
-  const r = (request ?? {}) as Record<string, unknown>;
-  const filters = (r.device_filters ?? {}) as Record<string, unknown>;
-  const options = (r.options ?? {}) as Record<string, unknown>;
-  const timeout = Number(options.timeout_minutes);
-  const deviceIds = stringList(r.device_ids);
+export function targetFilterOf(request: StoredOperationRequest): TargetFilter {
+  const deviceIds = listOrAny(request.device_ids);
+  const timeout = request.options.timeout_minutes;
   return {
     deviceIds,
-    types: deviceIds ? null : stringList(filters.types ?? filters.device_types),
-    statuses: deviceIds ? null : stringList(filters.status ?? filters.statuses),
-    timeoutMinutes: Number.isFinite(timeout) && timeout > 0 ? timeout : null,
+    types: deviceIds ? null : listOrAny(request.device_filters.types),
+    statuses: deviceIds ? null : listOrAny(request.device_filters.status),
+    timeoutMinutes: timeout > 0 ? timeout : null,
   };
+}
+
+/** Ends a claimed operation whose stored request cannot be read: it can target nothing. */
+async function failInvalid(client: Queryable, id: string): Promise<void> {
+  await client.query(
+    `UPDATE operations SET status = 'failed', started_at = now(), finished_at = now(), progress = 100,
+            estimated_completion = now(), updated_at = now() WHERE id = $1`,
+    [id],
+  );
 }
 
 /**
@@ -62,7 +69,15 @@ export async function claimDueOperation(client: Queryable): Promise<ClaimedOpera
   );
   const op = due.rows[0];
   if (!op) return undefined;
-  const filter = targetFilterOf(op.request);
+  const parsed = StoredOperationRequest.safeParse(op.request);
+  if (!parsed.success) {
+    await failInvalid(client, op.id);
+    const reason = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    return { id: op.id, priority: op.priority, totalDevices: 0, invalidRequest: reason.join("; ") };
+  }
+  const filter = targetFilterOf(parsed.data);
   const inserted = await client.query(
     `INSERT INTO operation_devices (operation_id, device_id)
      SELECT $1::bigint, d.id FROM devices d

@@ -1,13 +1,13 @@
-import type pg from "pg";
-
-type Queryable = Pick<pg.PoolClient, "query">;
+import { StoredOperationRequest } from "@headless-ops/contracts";
+import type { Queryable } from "../queryable.js";
 
 export type FanoutState = {
   id: string;
   operationType: string;
   priority: number;
   status: string;
-  request: unknown;
+  /** Read through its schema: a claimed operation's request parsed at claim, so this cannot fail. */
+  request: StoredOperationRequest;
   cursor: string | null;
   fanoutDone: boolean;
   dispatchRound: number;
@@ -42,7 +42,7 @@ export async function loadFanoutState(
     operationType: r.operation_type,
     priority: r.priority,
     status: r.status,
-    request: r.request,
+    request: StoredOperationRequest.parse(r.request),
     cursor: r.fanout_cursor,
     fanoutDone: r.fanout_done,
     dispatchRound: r.dispatch_round,

@@ -1,6 +1,4 @@
-import type pg from "pg";
-
-type Queryable = Pick<pg.PoolClient, "query">;
+import type { Queryable } from "../queryable.js";
 
 /** Status of operations, for probers deciding whether to skip jobs of cancelled operations. */
 export async function readOperationRunStates(

@@ -1,7 +1,6 @@
-import type pg from "pg";
+import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "../status/finalize.js";
-
-type Queryable = Pick<pg.PoolClient, "query">;
+import { applyMovedRows } from "../status/moved-rows.js";
 
 /** One device result to fold (flattened from a DeviceResultBatch). */
 export type FoldRow = {
@@ -31,9 +30,8 @@ export type FoldOutcome = {
  *  - ledger rows move to terminal only from pending/dispatched (a duplicate changes nothing);
  *  - inventory_audit rows record the inventory serial and whether it differs (`serial_mismatch`);
  *  - devices: inventory per operation type, last probe outcome;
- *  - operations: counters, error_summary (+ `serial_mismatches`), progress and ETA moved by
- *    exactly the rows that moved. ETA uses the caller's recent rate (devices/s) when given,
- *    else the average rate since the operation started.
+ *  - operations: counters, error_summary, progress and ETA by `applyMovedRows` (the shared rule),
+ *    with the caller's recent rate feeding the ETA.
  */
 const FOLD_SQL = `
 WITH input AS (
@@ -94,49 +92,7 @@ dev AS (
     FROM moved m
    WHERE d.id = m.device_id AND m.status <> 'cancelled'
   RETURNING d.id
-),
-counts AS (
-  SELECT operation_id, count(*)::int AS processed, (count(*) FILTER (WHERE status = 'failed'))::int AS failed
-    FROM moved GROUP BY operation_id
-),
-codes AS (
-  SELECT operation_id, jsonb_object_agg(code, n) AS summary FROM (
-    SELECT operation_id, error_code AS code, count(*) AS n FROM moved
-     WHERE status = 'failed' AND error_code IS NOT NULL GROUP BY 1, 2
-    UNION ALL
-    SELECT operation_id, 'serial_mismatches', count(*) FROM moved
-     WHERE (observed->>'serial_mismatch')::boolean GROUP BY 1
-  ) x GROUP BY operation_id
-),
-rates AS (
-  SELECT * FROM unnest($10::bigint[], $11::float8[]) AS r(operation_id, per_second)
-),
-upd AS (
-  UPDATE operations o SET
-      processed_devices = o.processed_devices + c.processed,
-      failed_devices = o.failed_devices + c.failed,
-      error_summary = CASE WHEN s.summary IS NULL THEN o.error_summary ELSE (
-        SELECT jsonb_object_agg(k, COALESCE((o.error_summary->>k)::int, 0) + COALESCE((s.summary->>k)::int, 0))
-          FROM (SELECT jsonb_object_keys(o.error_summary) UNION SELECT jsonb_object_keys(s.summary)) keys(k)
-      ) END,
-      progress = CASE WHEN o.total_devices > 0
-        THEN LEAST(100, floor(100.0 * (o.processed_devices + c.processed) / o.total_devices))::smallint
-        ELSE o.progress END,
-      estimated_completion = CASE
-        WHEN r.per_second > 0
-          THEN now() + make_interval(secs => (o.total_devices - o.processed_devices - c.processed) / r.per_second)
-        WHEN o.started_at IS NOT NULL AND o.processed_devices + c.processed > 0
-          THEN now() + (now() - o.started_at)
-               * ((o.total_devices - o.processed_devices - c.processed)::float8 / (o.processed_devices + c.processed))
-        ELSE o.estimated_completion END,
-      updated_at = now()
-    FROM counts c LEFT JOIN codes s ON s.operation_id = c.operation_id
-         LEFT JOIN rates r ON r.operation_id = c.operation_id
-   WHERE o.id = c.operation_id
-  RETURNING o.id
-)
-SELECT c.operation_id, c.processed, (SELECT count(*) FROM dev) AS devices, (SELECT count(*) FROM upd) AS ops
-  FROM counts c`;
+)`;
 
 /**
  * Folds device results in the caller's transaction (it must be one: planner settings are SET LOCAL) and ends the operations that became complete
@@ -177,25 +133,27 @@ export async function foldResults(
   await client.query(
     "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off",
   );
-  const rateIds = [...recentRates.keys()];
-  const res = await client.query<{ operation_id: string; processed: number }>(FOLD_SQL, [
-    cols.op,
-    cols.dev,
-    cols.outcome,
-    cols.code,
-    cols.message,
-    cols.observed,
-    cols.attempts,
-    cols.started,
-    cols.finished,
-    rateIds,
-    rateIds.map((id) => recentRates.get(id) ?? 0),
-  ]);
+  const counts = await applyMovedRows(
+    client,
+    FOLD_SQL,
+    [
+      cols.op,
+      cols.dev,
+      cols.outcome,
+      cols.code,
+      cols.message,
+      cols.observed,
+      cols.attempts,
+      cols.started,
+      cols.finished,
+    ],
+    recentRates,
+  );
   const movedByOperation = new Map<string, number>();
   let moved = 0;
-  for (const row of res.rows) {
-    movedByOperation.set(row.operation_id, row.processed);
-    moved += row.processed;
+  for (const [id, c] of counts) {
+    movedByOperation.set(id, c.processed);
+    moved += c.processed;
   }
   const finished = await finalizeOperations(client, [...movedByOperation.keys()]);
   return { movedByOperation, moved, finished };

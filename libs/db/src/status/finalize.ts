@@ -1,6 +1,4 @@
-import type pg from "pg";
-
-type Queryable = Pick<pg.PoolClient, "query">;
+import type { Queryable } from "../queryable.js";
 
 /**
  * Ends every given in-progress operation whose devices are all terminal

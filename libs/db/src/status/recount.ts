@@ -1,7 +1,5 @@
-import type pg from "pg";
+import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "./finalize.js";
-
-type Queryable = Pick<pg.PoolClient, "query">;
 
 /*
  * Counters, error_summary, progress and ETA of in-progress operations, recomputed from the

@@ -1,7 +1,6 @@
-import type pg from "pg";
+import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "./finalize.js";
-
-type Queryable = Pick<pg.PoolClient, "query">;
+import { applyMovedRows, MOVED_RETURNING } from "./moved-rows.js";
 
 export type RequeueOutcome = {
   /** Operations whose unfinished devices will be fanned out again, with their new dispatch round. */
@@ -47,11 +46,8 @@ WITH stuck AS (
     FROM locked l
    WHERE od.operation_id = l.operation_id AND od.device_id = l.device_id
      AND od.status IN ('pending', 'dispatched')
-  RETURNING od.operation_id
-), counts AS (SELECT operation_id, count(*)::int AS n FROM moved GROUP BY operation_id)
-UPDATE operations o SET processed_devices = o.processed_devices + c.n, updated_at = now()
-  FROM counts c WHERE o.id = c.operation_id
-RETURNING o.id`;
+  ${MOVED_RETURNING}
+)`;
 
 /**
  * Requeues stuck work of in-progress operations (all, or only `operationIds`). Set-based and
@@ -63,11 +59,8 @@ export async function requeueStuckOperations(
 ): Promise<RequeueOutcome> {
   const params = [opts.operationIds ?? null, opts.stuckAfterMs];
   const requeued = await client.query<{ id: string; dispatch_round: number }>(REQUEUE, params);
-  const cancelledIds = await client.query<{ id: string }>(CANCEL_STUCK, params);
-  const cancelled = await finalizeOperations(
-    client,
-    cancelledIds.rows.map((r) => r.id),
-  );
+  const cancelledIds = await applyMovedRows(client, CANCEL_STUCK, params);
+  const cancelled = await finalizeOperations(client, [...cancelledIds.keys()]);
   return {
     requeued: requeued.rows.map((r) => ({ id: r.id, dispatchRound: r.dispatch_round })),
     cancelled,

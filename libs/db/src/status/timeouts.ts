@@ -1,13 +1,12 @@
-import type pg from "pg";
+import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "./finalize.js";
-
-type Queryable = Pick<pg.PoolClient, "query">;
+import { applyMovedRows, MOVED_RETURNING } from "./moved-rows.js";
 
 /*
  * Ledger rows are locked in (operation_id, device_id) order before they move, the order the
  * aggregator's fold uses too, so a timeout racing a fold waits instead of deadlocking.
  * A row moves only from pending/dispatched, so a row the aggregator finished first is left alone
- * and counters move by exactly the rows this statement moved.
+ * and counters move by exactly the rows this statement moved (applyMovedRows).
  */
 const FAIL_UNFINISHED = `
 WITH locked AS (
@@ -23,19 +22,8 @@ WITH locked AS (
     FROM locked l
    WHERE od.operation_id = l.operation_id AND od.device_id = l.device_id
      AND od.status IN ('pending', 'dispatched')
-  RETURNING od.operation_id
-), counts AS (
-  SELECT operation_id, count(*)::int AS n FROM moved GROUP BY operation_id
-)
-UPDATE operations o
-   SET processed_devices = o.processed_devices + c.n,
-       failed_devices = o.failed_devices + c.n,
-       error_summary = o.error_summary || jsonb_build_object(
-         'operation_timeouts', coalesce((o.error_summary ->> 'operation_timeouts')::int, 0) + c.n),
-       updated_at = now()
-  FROM counts c
- WHERE o.id = c.operation_id
-RETURNING o.id, c.n AS timed_out`;
+  ${MOVED_RETURNING}
+)`;
 
 export type TimeoutOutcome = {
   /** In-progress operations past their deadline. */
@@ -65,7 +53,7 @@ export async function enforceOperationTimeouts(
   );
   const expired = due.rows.map((r) => r.id);
   if (expired.length === 0) return { expired, timedOut: new Map(), finished: [] };
-  const moved = await client.query<{ id: string; timed_out: number }>(FAIL_UNFINISHED, [expired]);
+  const moved = await applyMovedRows(client, FAIL_UNFINISHED, [expired]);
   const finished = await finalizeOperations(client, expired);
-  return { expired, timedOut: new Map(moved.rows.map((r) => [r.id, r.timed_out])), finished };
+  return { expired, timedOut: new Map([...moved].map(([id, c]) => [id, c.processed])), finished };
 }

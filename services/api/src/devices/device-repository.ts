@@ -1,12 +1,10 @@
 import type { DevicePatch, DeviceStatus, DeviceType, Driver } from "@headless-ops/contracts";
-import type pg from "pg";
+import type { Queryable } from "@headless-ops/db";
 import type { Principal } from "../auth.js";
 import { parseId } from "../operations/query.js";
 import type { Page } from "../pagination.js";
 import type { DeviceRecord } from "./device-batch.js";
 import { DEVICE_COLUMNS, type DeviceRow } from "./device-view.js";
-
-type Queryable = Pick<pg.PoolClient, "query">;
 
 /** Rows per INSERT statement: one UNNEST statement per chunk, all chunks in the caller's transaction. */
 const CHUNK = 5_000;

@@ -1,3 +1,4 @@
+import { PG_UNIQUE_VIOLATION, pgErrorCode } from "@headless-ops/db";
 import type { CredentialSealer } from "@headless-ops/runtime";
 import type pg from "pg";
 import { type Principal, requireOrganizations } from "../auth.js";
@@ -76,7 +77,7 @@ export async function patchDevice(
         : deps.sealer?.seal(patch.credentials, binding);
   requireOrganizations(principal, [{ id: Number(existing.organization_id), path: "organization_id" }]);
   const row = await updateDevice(deps.pool, existing.id, patch, sealed).catch((err) => {
-    if ((err as { code?: string }).code === "23505") {
+    if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
       throw conflict("A device with this hostname already exists.", [
         { path: "hostname", message: "already exists" },
       ]);

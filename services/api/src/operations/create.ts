@@ -1,36 +1,35 @@
+import type { CreateOperationBody, StoredOperationRequest } from "@headless-ops/contracts";
 import {
-  type CreateOperationBody,
-  natsNames,
-  type OperationCreated,
-  type StoredOperationRequest,
-} from "@headless-ops/contracts";
-import { withTransaction } from "@headless-ops/db";
+  insertOperation,
+  PG_UNIQUE_VIOLATION,
+  pgErrorCode,
+  type Queryable,
+  withTransaction,
+} from "@headless-ops/db";
 import type pg from "pg";
 import type { Principal } from "../auth.js";
 import { conflict } from "../errors.js";
 import { countTargets, estimateMinutes, measuredDevicesPerMinute } from "./estimate.js";
-import { normalizeRequest, rankOf, sameRequest } from "./normalize.js";
+import { normalizeRequest, sameRequest } from "./normalize.js";
 import { OPERATION_COLUMNS, type OperationRow } from "./operation-view.js";
+import { type RawOperationRow, readOperationRow } from "./query.js";
 
 export type CreateDeps = { pool: pg.Pool; natsPrefix: string; defaultDevicesPerMinute: number };
 
-type Queryable = Pick<pg.PoolClient, "query">;
-
-const UNIQUE_VIOLATION = "23505";
-
 async function findByKey(db: Queryable, tokenId: string, key: string): Promise<OperationRow | undefined> {
-  const res = await db.query<OperationRow>(
+  const res = await db.query<RawOperationRow>(
     `SELECT ${OPERATION_COLUMNS} FROM operations WHERE created_by = $1 AND idempotency_key = $2`,
     [tokenId, key],
   );
-  return res.rows[0];
+  const row = res.rows[0];
+  return row && readOperationRow(row);
 }
 
 /**
- * Inserts an operation and its `operation.created` outbox row in one transaction; the relay
- * publishes the event. Returns the stored row.
+ * Inserts an operation and its `operation.created` outbox row in one transaction (insertOperation in
+ * libs/db); the relay publishes the event. Returns the stored row as the API reads it.
  */
-export async function insertOperation(
+export async function insertOperationRow(
   client: Queryable,
   natsPrefix: string,
   fields: {
@@ -42,38 +41,20 @@ export async function insertOperation(
     retryOf: string | null;
   },
 ): Promise<OperationRow> {
-  const { request } = fields;
-  const inserted = await client.query<OperationRow>(
-    `INSERT INTO operations (operation_type, priority, organization_ids, request, scheduled_for,
-        target_device_count, estimated_duration_minutes, created_by, idempotency_key, retry_of)
-     VALUES ($1, $2, $3::bigint[], $4::jsonb, $5, $6, $7, $8, $9, $10)
-     RETURNING ${OPERATION_COLUMNS}`,
-    [
-      request.operation_type,
-      rankOf(request),
-      request.target_organizations,
-      JSON.stringify(request),
-      request.schedule.execute_at,
-      fields.targetCount,
-      fields.estimatedMinutes,
-      fields.tokenId,
-      fields.idempotencyKey,
-      fields.retryOf,
-    ],
+  const { row } = await insertOperation<RawOperationRow>(
+    client,
+    natsPrefix,
+    {
+      request: fields.request,
+      createdBy: fields.tokenId,
+      idempotencyKey: fields.idempotencyKey,
+      targetCount: fields.targetCount,
+      estimatedMinutes: fields.estimatedMinutes,
+      retryOf: fields.retryOf,
+    },
+    OPERATION_COLUMNS,
   );
-  const row = inserted.rows[0] as OperationRow;
-  const event: OperationCreated = {
-    v: 1,
-    operation_id: row.id,
-    priority: request.schedule.priority,
-    scheduled_for: row.scheduled_for.toISOString(),
-  };
-  await client.query("INSERT INTO outbox (subject, msg_id, payload) VALUES ($1, $2, $3::jsonb)", [
-    natsNames(natsPrefix).subjects.operationCreated,
-    `op-${row.id}-created`,
-    JSON.stringify(event),
-  ]);
-  return row;
+  return readOperationRow(row);
 }
 
 /** Estimated minutes for `count` devices at the measured (or configured) throughput. */
@@ -113,7 +94,7 @@ export async function createOperation(
   const estimatedMinutes = await estimateFor(deps, targetCount);
   try {
     const row = await withTransaction(deps.pool, (client) =>
-      insertOperation(client, deps.natsPrefix, {
+      insertOperationRow(client, deps.natsPrefix, {
         request,
         tokenId: principal.tokenId,
         idempotencyKey: idempotencyKey ?? null,
@@ -125,7 +106,7 @@ export async function createOperation(
     return { row, created: true };
   } catch (err) {
     // A concurrent request with the same key committed first: answer with its operation.
-    if ((err as { code?: string }).code === UNIQUE_VIOLATION && idempotencyKey) {
+    if (pgErrorCode(err) === PG_UNIQUE_VIOLATION && idempotencyKey) {
       const original = await findByKey(deps.pool, principal.tokenId, idempotencyKey);
       if (original) return replayOf(original);
     }

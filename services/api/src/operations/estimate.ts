@@ -1,6 +1,4 @@
-import type pg from "pg";
-
-type Queryable = Pick<pg.Pool, "query">;
+import type { Queryable } from "@headless-ops/db";
 
 /** What an operation targets: its organizations ∩ the type/status filters, or an explicit device list. */
 export type TargetSelection = {

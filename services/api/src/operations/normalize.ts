@@ -1,7 +1,6 @@
 import {
   type CreateOperationBody,
   DEFAULT_TIMEOUT_MINUTES,
-  priorityRank,
   type StoredOperationRequest,
 } from "@headless-ops/contracts";
 
@@ -30,20 +29,18 @@ export function normalizeRequest(body: CreateOperationBody, now: Date): StoredOp
   };
 }
 
-export const rankOf = (request: StoredOperationRequest) => priorityRank[request.schedule.priority];
-
 /**
  * Whether a replayed request (same Idempotency-Key) asks for the same operation. A replay without
  * `execute_at` matches whatever "now" the original resolved to.
  */
 export function sameRequest(
-  stored: Partial<StoredOperationRequest>,
+  stored: StoredOperationRequest,
   replay: StoredOperationRequest,
   replayHadExecuteAt: boolean,
 ): boolean {
   const comparable = replayHadExecuteAt
     ? replay
-    : { ...replay, schedule: { ...replay.schedule, execute_at: stored.schedule?.execute_at ?? "" } };
+    : { ...replay, schedule: { ...replay.schedule, execute_at: stored.schedule.execute_at } };
   return (
     canonical({ ...stored, device_ids: undefined }) === canonical({ ...comparable, device_ids: undefined })
   );

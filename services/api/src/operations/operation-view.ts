@@ -9,8 +9,8 @@ import {
 import { isoZ, isoZOrNull } from "../time.js";
 
 /**
- * An `operations` row as the API reads it (int8 columns arrive as strings). `request` is read
- * defensively: rows written by other tools (benchmarks, SQL) may lack parts of it.
+ * An `operations` row as the API reads it (int8 columns arrive as strings); `request` read through
+ * `StoredOperationRequest` (readOperationRow in operations/query.ts).
  */
 export type OperationRow = {
   id: string;
@@ -18,7 +18,7 @@ export type OperationRow = {
   status: OperationView["status"];
   priority: number;
   organization_ids: string[];
-  request: Partial<StoredOperationRequest>;
+  request: StoredOperationRequest;
   scheduled_for: Date;
   target_device_count: number;
   estimated_duration_minutes: number;

@@ -1,10 +1,8 @@
-import type { OperationStatus, OperationType } from "@headless-ops/contracts";
-import type pg from "pg";
+import { type OperationStatus, type OperationType, StoredOperationRequest } from "@headless-ops/contracts";
+import type { Queryable } from "@headless-ops/db";
 import type { Principal } from "../auth.js";
 import type { Page } from "../pagination.js";
 import { OPERATION_COLUMNS, type OperationRow } from "./operation-view.js";
-
-type Queryable = Pick<pg.Pool, "query">;
 
 export type OperationFilters = {
   status?: OperationStatus | undefined;
@@ -18,6 +16,14 @@ export type OperationFilters = {
  */
 const VISIBLE = "organization_ids <@ $1::bigint[]";
 
+/** An `operations` row as pg returns it: `request` is still unread jsonb. */
+export type RawOperationRow = Omit<OperationRow, "request"> & { request: unknown };
+
+/** Reads `request` through its schema (every writer stores it through libs/db insertOperation, which checks it). */
+export function readOperationRow(raw: RawOperationRow): OperationRow {
+  return { ...raw, request: StoredOperationRequest.parse(raw.request) };
+}
+
 /** A numeric id or nothing: a malformed id is simply not found. */
 export function parseId(id: string | undefined): string | undefined {
   return id !== undefined && /^\d{1,18}$/.test(id) ? id : undefined;
@@ -30,11 +36,12 @@ export async function findOperation(
 ): Promise<OperationRow | undefined> {
   const valid = parseId(id);
   if (!valid) return undefined;
-  const res = await db.query<OperationRow>(
+  const res = await db.query<RawOperationRow>(
     `SELECT ${OPERATION_COLUMNS} FROM operations WHERE ${VISIBLE} AND id = $2`,
     [principal.organizationIds, valid],
   );
-  return res.rows[0];
+  const row = res.rows[0];
+  return row && readOperationRow(row);
 }
 
 /** One page of visible operations, newest first, with the total count for the envelope. */
@@ -56,22 +63,22 @@ export async function listOperations(
   ];
   const [count, rows] = await Promise.all([
     db.query<{ n: number }>(`SELECT count(*)::int AS n FROM operations WHERE ${where}`, params),
-    db.query<OperationRow>(
+    db.query<RawOperationRow>(
       `SELECT ${OPERATION_COLUMNS} FROM operations WHERE ${where}
         ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6`,
       [...params, page.pageSize, page.offset],
     ),
   ]);
-  return { count: count.rows[0]?.n ?? 0, rows: rows.rows };
+  return { count: count.rows[0]?.n ?? 0, rows: rows.rows.map(readOperationRow) };
 }
 
 /** Re-reads rows after the status helpers changed them, keeping the given order. */
 export async function reloadOperations(db: Queryable, ids: readonly string[]): Promise<OperationRow[]> {
   if (ids.length === 0) return [];
-  const res = await db.query<OperationRow>(
+  const res = await db.query<RawOperationRow>(
     `SELECT ${OPERATION_COLUMNS} FROM operations WHERE id = ANY($1::bigint[])`,
     [ids],
   );
-  const byId = new Map(res.rows.map((r) => [r.id, r]));
+  const byId = new Map(res.rows.map((r) => [r.id, readOperationRow(r)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

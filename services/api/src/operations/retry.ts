@@ -1,12 +1,8 @@
-import {
-  DEFAULT_TIMEOUT_MINUTES,
-  type StoredOperationRequest,
-  terminalOperationStatuses,
-} from "@headless-ops/contracts";
+import { type StoredOperationRequest, terminalOperationStatuses } from "@headless-ops/contracts";
 import { withTransaction } from "@headless-ops/db";
 import { type Principal, requireOrganizations } from "../auth.js";
 import { conflict, notFound } from "../errors.js";
-import { type CreateDeps, estimateFor, insertOperation } from "./create.js";
+import { type CreateDeps, estimateFor, insertOperationRow } from "./create.js";
 import { type OperationRow, priorityOf } from "./operation-view.js";
 import { findOperation } from "./query.js";
 
@@ -45,17 +41,13 @@ export async function retryOperation(
   const request: StoredOperationRequest = {
     operation_type: original.operation_type,
     target_organizations: original.organization_ids.map(Number),
-    device_filters: original.request.device_filters ?? {},
+    device_filters: original.request.device_filters,
     schedule: { execute_at: new Date().toISOString(), priority: priorityOf(original.priority) },
-    options: {
-      update_firmware_info: original.request.options?.update_firmware_info ?? false,
-      validate_connectivity: original.request.options?.validate_connectivity ?? false,
-      timeout_minutes: original.request.options?.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES,
-    },
+    options: original.request.options,
     device_ids: deviceIds,
   };
   return withTransaction(deps.pool, (client) =>
-    insertOperation(client, deps.natsPrefix, {
+    insertOperationRow(client, deps.natsPrefix, {
       request,
       tokenId: principal.tokenId,
       idempotencyKey: null,

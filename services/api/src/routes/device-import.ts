@@ -1,5 +1,5 @@
 import { DEVICE_IMPORT_MAX, ErrorBody } from "@headless-ops/contracts";
-import { withTransaction } from "@headless-ops/db";
+import { PG_UNIQUE_VIOLATION, pgErrorCode, withTransaction } from "@headless-ops/db";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -47,7 +47,7 @@ export function deviceImportRoutes(app: FastifyInstance, ctx: AppContext): void 
       const { count } = await withTransaction(ctx.pool, (client) =>
         insertDevices(client, records, { returnRows: false }),
       ).catch((err) => {
-        if ((err as { code?: string }).code === "23505")
+        if (pgErrorCode(err) === PG_UNIQUE_VIOLATION)
           throw conflict("A device with this hostname already exists.");
         throw err;
       });

@@ -7,7 +7,7 @@ import {
   ErrorBody,
   pageOf,
 } from "@headless-ops/contracts";
-import { withTransaction } from "@headless-ops/db";
+import { PG_UNIQUE_VIOLATION, pgErrorCode, withTransaction } from "@headless-ops/db";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -80,7 +80,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
       );
       const { rows } = await withTransaction(ctx.pool, (client) => insertDevices(client, records)).catch(
         (err) => {
-          if ((err as { code?: string }).code === "23505")
+          if (pgErrorCode(err) === PG_UNIQUE_VIOLATION)
             throw conflict("A device with this hostname already exists.");
           throw err;
         },

@@ -1,4 +1,5 @@
 import { SnmpCredentials } from "@headless-ops/contracts";
+import type { Queryable } from "@headless-ops/db";
 import { type CredentialBinding, CredentialSealError } from "@headless-ops/runtime";
 
 /*
@@ -6,11 +7,6 @@ import { type CredentialBinding, CredentialSealError } from "@headless-ops/runti
  * one query per burst of probes (ids requested in the same tick are fetched together), and opens them in
  * memory. Nothing is cached: a credential change applies to the next probe.
  */
-
-/** The part of pg.Pool this needs (structural, so tests can pass any pool). */
-export type Queryable = {
-  query(text: string, values: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
-};
 
 export type DeviceAccess =
   | { ok: true; address: string | null; port: number | null; credentials: SnmpCredentials }
@@ -57,7 +53,7 @@ export class CredentialStore {
 
   private async load(batch: Map<string, Waiter[]>): Promise<void> {
     try {
-      const { rows } = await this.options.pool.query(
+      const { rows } = await this.options.pool.query<Record<string, unknown>>(
         `SELECT id::text AS id, organization_id::text AS organization_id, mgmt_address, mgmt_port, credentials
            FROM devices WHERE id = ANY($1::bigint[])`,
         [[...batch.keys()]],

@@ -1,5 +1,5 @@
 export { classifySnmpError } from "./classify.js";
-export { CredentialStore, type DeviceAccess, type Queryable } from "./credential-store.js";
+export { CredentialStore, type DeviceAccess } from "./credential-store.js";
 export { firmwareFromSysDescr } from "./firmware-parser.js";
 export { installKeyCache } from "./key-cache.js";
 export { createSnmpDriver, SnmpDriver, type SnmpDriverDeps } from "./snmp-driver.js";

@@ -1,3 +1,4 @@
+import type { Queryable } from "@headless-ops/db";
 import {
   type AddressGuard,
   type Config,
@@ -6,7 +7,7 @@ import {
   resolveAndCheck,
 } from "@headless-ops/runtime";
 import type { Driver, ProbeOutcome, ProbeRequest } from "../driver.js";
-import { CredentialStore, type Queryable } from "./credential-store.js";
+import { CredentialStore } from "./credential-store.js";
 import { probeSnmp } from "./snmp-probe.js";
 
 /*

@@ -1,4 +1,4 @@
-import type { JsMsg } from "@headless-ops/bus";
+import type { JsMsg } from "@nats-io/jetstream";
 
 /**
  * Delay before a handed-back message comes again: doubling per delivery from `baseMs`, capped, so a

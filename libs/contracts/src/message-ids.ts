@@ -1,0 +1,22 @@
+/*
+ * JetStream message ids (`Nats-Msg-Id`) of each subject. They are derived from what the message is
+ * about, never random, so a republish after a crash or a retry inside the stream's duplicate window
+ * is dropped by the server instead of being processed twice.
+ */
+
+/** `ops.operation.created`: one event per operation. */
+export const operationCreatedMsgId = (operationId: string): string => `op-${operationId}-created`;
+
+/**
+ * `ops.job.<priority>`: a job is named by its operation, its first device and the dispatch round
+ * (`attempt`); a requeue bumps the round, so its jobs are new messages.
+ */
+export const jobMsgId = (operationId: string, firstDeviceId: string, attempt: number): string =>
+  `job-${operationId}-${firstDeviceId}-r${attempt}`;
+
+/**
+ * `ops.result`: the results of one job. Normally one message, `<job id>-res`; a batch too big for one
+ * message is split, and the further parts are `<job id>-res-<n>` (n = 1, 2, … in a stable order).
+ */
+export const resultMsgId = (jobId: string, part = 0): string =>
+  part === 0 ? `${jobId}-res` : `${jobId}-res-${part}`;
