@@ -11,7 +11,6 @@ import {
   type Logger,
 } from "@headless-ops/runtime";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type pg from "pg";
 import { authenticate } from "./auth.js";
 import type { AppContext } from "./context.js";
@@ -20,6 +19,7 @@ import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
 import { rejectNulBytes } from "./input-guard.js";
 import { createApiMetrics } from "./metrics.js";
+import { swaggerOptions } from "./openapi/swagger-options.js";
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
@@ -95,19 +95,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   installErrorHandling(app);
   const limits = await installRateLimit(app, config);
   await app.register(formbody);
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: "headless-ops API",
-        description: "Inventory Device Serial Headless Operation API, device inventory, per-device results.",
-        version: "1.0.0",
-      },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
+  await app.register(swagger, swaggerOptions(config));
 
   app.addHook("onResponse", async (req, reply) => {
     const route = req.routeOptions.url ?? "unmatched";

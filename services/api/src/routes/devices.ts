@@ -1,11 +1,11 @@
 import {
   DEVICE_BATCH_MAX,
+  DeviceBatch,
   DeviceInput,
   DeviceListQuery,
   DevicePatch,
   DeviceView,
-  ErrorBody,
-  pageOf,
+  PaginatedDevices,
 } from "@headless-ops/contracts";
 import { withTransaction } from "@headless-ops/db";
 import type { FastifyInstance } from "fastify";
@@ -26,11 +26,10 @@ import { deviceView } from "../devices/device-view.js";
 import { badRequest, conflict, notFound, unprocessable } from "../errors.js";
 import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.js";
 import { parseOr422 } from "../validation.js";
-import { errorResponses } from "./responses.js";
+import { conflictResponse, noContent, readErrorResponses, writeErrorResponses } from "./responses.js";
 
 export const DEVICES_PATH = "/api/v1/devices/";
 const Params = z.object({ id: z.string().max(32) });
-const BatchView = z.object({ count: z.number().int(), results: z.array(DeviceView) });
 
 /** Device inventory: list, create one or a batch, get, patch, delete. */
 export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -40,10 +39,11 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     DEVICES_PATH,
     {
       schema: {
+        operationId: "listDevices",
         summary: "List devices",
         tags: ["devices"],
         querystring: DeviceListQuery,
-        response: { 200: pageOf(DeviceView), ...errorResponses },
+        response: { 200: PaginatedDevices.describe("A page of devices"), ...readErrorResponses },
       },
     },
     async (req) => {
@@ -66,10 +66,17 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     DEVICES_PATH,
     {
       schema: {
+        operationId: "createDevices",
         summary: "Register one device, or a batch (a JSON array, all or nothing)",
         tags: ["devices"],
-        body: z.union([DeviceInput, z.array(DeviceInput).max(DEVICE_BATCH_MAX)]),
-        response: { 201: z.union([DeviceView, BatchView]), ...errorResponses, 409: ErrorBody },
+        body: z.union([DeviceInput, z.array(DeviceInput).min(1).max(DEVICE_BATCH_MAX)]),
+        response: {
+          201: z
+            .union([DeviceView, DeviceBatch])
+            .describe("The device (for one object) or the batch (for an array), created"),
+          ...writeErrorResponses,
+          ...conflictResponse("A device with this hostname already exists"),
+        },
       },
     },
     async (req, reply) => {
@@ -102,10 +109,11 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     `${DEVICES_PATH}:id`,
     {
       schema: {
+        operationId: "getDevice",
         summary: "Get a device",
         tags: ["devices"],
         params: Params,
-        response: { 200: DeviceView, ...errorResponses },
+        response: { 200: DeviceView.describe("The device"), ...readErrorResponses },
       },
     },
     async (req) => {
@@ -119,11 +127,16 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     `${DEVICES_PATH}:id`,
     {
       schema: {
+        operationId: "updateDevice",
         summary: "Update a device (null clears a field; credentials are replaced, or removed with null)",
         tags: ["devices"],
         params: Params,
         body: DevicePatch,
-        response: { 200: DeviceView, ...errorResponses, 409: ErrorBody },
+        response: {
+          200: DeviceView.describe("The device, updated"),
+          ...writeErrorResponses,
+          ...conflictResponse("A device with this hostname already exists"),
+        },
       },
     },
     async (req) => {
@@ -164,10 +177,11 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     `${DEVICES_PATH}:id`,
     {
       schema: {
+        operationId: "deleteDevice",
         summary: "Delete a device",
         tags: ["devices"],
         params: Params,
-        response: { 204: z.null(), ...errorResponses },
+        response: { 204: noContent("Deleted; no body"), ...writeErrorResponses },
       },
     },
     async (req, reply) => {
