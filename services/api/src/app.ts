@@ -13,6 +13,7 @@ import {
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type pg from "pg";
 import { authenticate } from "./auth.js";
+import { requireDocumentedContentType } from "./content-type-guard.js";
 import type { AppContext } from "./context.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
@@ -117,6 +118,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         throw forbidden("This token is read-only (role viewer).");
       }
     });
+    api.addHook("preParsing", requireDocumentedContentType);
     api.addHook("preValidation", rejectNulBytes);
     operationRoutes(api, ctx);
     operationActionRoutes(api, ctx);

@@ -190,7 +190,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (!existing) throw notFound();
       await deleteDevice(ctx.pool, existing.id);
       req.log.info({ deviceId: existing.id }, "device deleted");
-      return reply.code(204).send(null);
+      return reply.code(204).send();
     },
   );
 }
