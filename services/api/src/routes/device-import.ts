@@ -10,7 +10,7 @@ import { prepareBatch } from "../devices/device-batch.js";
 import { insertDevices } from "../devices/device-repository.js";
 import { badRequest, conflict } from "../errors.js";
 import { DEVICES_PATH } from "./devices.js";
-import { conflictResponse, writeErrorResponses } from "./responses.js";
+import { conflictResponse, createErrorResponses } from "./responses.js";
 
 const CsvBody = z.string().meta({
   description: `A header row, then up to ${DEVICE_IMPORT_MAX} device rows (UTF-8)`,
@@ -40,7 +40,7 @@ export function deviceImportRoutes(app: FastifyInstance, ctx: AppContext): void 
         },
         response: {
           201: DeviceImportResult.describe("Every row imported"),
-          ...writeErrorResponses,
+          ...createErrorResponses,
           ...conflictResponse("A device with this hostname already exists"),
         },
       },

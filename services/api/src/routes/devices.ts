@@ -26,7 +26,14 @@ import { deviceView } from "../devices/device-view.js";
 import { badRequest, conflict, notFound, unprocessable } from "../errors.js";
 import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.js";
 import { parseOr422 } from "../validation.js";
-import { conflictResponse, noContent, readErrorResponses, writeErrorResponses } from "./responses.js";
+import {
+  conflictResponse,
+  createErrorResponses,
+  listErrorResponses,
+  noContent,
+  readErrorResponses,
+  writeErrorResponses,
+} from "./responses.js";
 
 export const DEVICES_PATH = "/api/v1/devices/";
 const Params = z.object({ id: z.string().max(32) });
@@ -43,7 +50,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: "List devices",
         tags: ["devices"],
         querystring: DeviceListQuery,
-        response: { 200: PaginatedDevices.describe("A page of devices"), ...readErrorResponses },
+        response: { 200: PaginatedDevices.describe("A page of devices"), ...listErrorResponses },
       },
     },
     async (req) => {
@@ -74,7 +81,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
           201: z
             .union([DeviceView, DeviceBatch])
             .describe("The device (for one object) or the batch (for an array), created"),
-          ...writeErrorResponses,
+          ...createErrorResponses,
           ...conflictResponse("A device with this hostname already exists"),
         },
       },

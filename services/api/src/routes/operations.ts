@@ -23,7 +23,7 @@ import { createOperation } from "../operations/create.js";
 import { findOperation, listOperations, reloadOperations } from "../operations/query.js";
 import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.js";
 import { parseOr422 } from "../validation.js";
-import { conflictResponse, readErrorResponses, writeErrorResponses } from "./responses.js";
+import { conflictResponse, createErrorResponses, listErrorResponses } from "./responses.js";
 
 const IdempotencyKey = z
   .string()
@@ -61,7 +61,7 @@ export function operationRoutes(app: FastifyInstance, ctx: AppContext): void {
           "Newest first, DRF page-number pagination. `id` returns that one operation in the same envelope (404 if unknown); `update_status=true` runs the status helpers first (500 if they fail).",
         tags: ["operations"],
         querystring: OperationListQuery,
-        response: { 200: PaginatedOperations.describe("A page of operations"), ...readErrorResponses },
+        response: { 200: PaginatedOperations.describe("A page of operations"), ...listErrorResponses },
       },
     },
     async (req) => {
@@ -116,7 +116,7 @@ export function operationRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: {
           200: OperationCreatedView.describe("Replay of an Idempotency-Key: the operation created first"),
           201: OperationCreatedView.describe("The operation, scheduled"),
-          ...writeErrorResponses,
+          ...createErrorResponses,
           ...conflictResponse("The Idempotency-Key was used for a different request"),
         },
       },

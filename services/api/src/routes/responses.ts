@@ -9,34 +9,38 @@ import { z } from "zod";
 
 const error = (description: string) => ErrorBody.describe(description);
 
-/** What any /api route can answer: before routing, at authentication, at the rate limit, on a fault. */
-const anyRoute = {
-  400: error(
-    "Malformed URL (bad percent-encoding), malformed JSON, an unparseable `data` string or a broken CSV",
-  ),
+const common = {
   401: error("Missing, unknown or revoked token"),
-  404: error("Unknown id, one the token's organizations cannot see, or a page past the last one"),
   422: error("Invalid query, path or body parameters, one entry per bad field (unknown keys included)"),
   429: error("Rate limit of the token (or, without one, of the client address) exceeded; see Retry-After"),
   500: error("Internal error; the detail never carries internals (logged with the request id)"),
 } as const;
-
-/** GET routes: reads never need a writer role and carry no body. */
-export const readErrorResponses = anyRoute;
-
-/** Routes that write (POST, PATCH, DELETE): a viewer is refused, and a body can be too large or mistyped. */
-export const writeErrorResponses = {
-  ...anyRoute,
+const badUrl = { 400: error("Malformed URL: a path parameter with broken percent-encoding") } as const;
+const badBody = {
+  400: error("Malformed JSON, an unparseable `data` string or a broken CSV"),
   403: error("Read-only token (role viewer), or organizations the token may not act on"),
   413: error("Body larger than BODY_LIMIT_BYTES"),
   415: error("Content-Type the route does not accept, or a body without a Content-Type"),
 } as const;
+const unknownId = { 404: error("Unknown id, or one the token's organizations cannot see") } as const;
 
-/** Every error status (kept for routes written before the split): prefer the two sets above. */
+/** A GET of a collection: 404 only for a page past the last one. */
+export const listErrorResponses = { ...common, 404: error("Page past the last one") } as const;
+
+/** A GET of one resource (`{id}` in the path), or of a collection under it. */
+export const readErrorResponses = { ...common, ...badUrl, ...unknownId } as const;
+
+/** A write (POST, PATCH, DELETE) on a resource named in the path: a viewer is refused, a body checked. */
+export const writeErrorResponses = { ...common, ...unknownId, ...badBody } as const;
+
+/** A write on a collection (no `{id}`): as a write, without the unknown id. */
+export const createErrorResponses = { ...common, ...badBody } as const;
+
+/** Every error status (kept for routes written before the split): prefer the sets above. */
 export const errorResponses = writeErrorResponses;
 
 /** 409 for routes whose state or unique keys can conflict. */
 export const conflictResponse = (description: string) => ({ 409: error(description) });
 
 /** A response without a body (204). */
-export const noContent = (description: string) => z.null().describe(description);
+export const noContent = (description: string) => z.undefined().describe(description);
