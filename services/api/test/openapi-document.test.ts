@@ -2,6 +2,8 @@ import { join } from "node:path";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { repoRoot } from "@headless-ops/testkit";
 import { lintFromString, loadConfig } from "@redocly/openapi-core";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./harness.js";
@@ -46,6 +48,18 @@ describe("the OpenAPI document", () => {
     expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} ${p.location[0]?.pointer}`)).toEqual(
       [],
     );
+  });
+
+  it("writes every schema in plain JSON Schema 2020-12 (Ajv strict mode: no OpenAPI 3.0 keyword left)", () => {
+    const ajv = new Ajv2020({ strict: true });
+    addFormats.default(ajv);
+    // The component schemas as one 2020-12 schema: `#/components/schemas/X` becomes `#/$defs/X`.
+    const text = JSON.stringify(doc.components?.schemas).replaceAll("#/components/schemas/", "#/$defs/");
+    const $defs = JSON.parse(text) as Record<string, unknown>;
+    ajv.addSchema({ $id: "urn:headless-ops:components", $defs });
+    for (const name of Object.keys($defs)) {
+      expect(() => ajv.compile({ $ref: `urn:headless-ops:components#/$defs/${name}` }), name).not.toThrow();
+    }
   });
 
   it("names each operation with a unique operationId and a summary, and describes every response", () => {
