@@ -8,7 +8,7 @@ export default defineConfig({
     // Tests run the libraries from source; processes started by end-to-end tests run dist/.
     alias: [
       {
-        find: /^@headless-ops\/(runtime|contracts|db|bus|worker|testkit|device-sim)$/,
+        find: /^@headless-ops\/(runtime|contracts|db|bus|worker|testkit|device-sim|client)$/,
         replacement: `${root}libs/$1/src/index.ts`,
       },
     ],

@@ -13,16 +13,17 @@ import {
   type Logger,
 } from "@headless-ops/runtime";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type pg from "pg";
 import { installAuditTrail } from "./audit/audit-trail.js";
 import { authenticate } from "./auth.js";
+import { requireDocumentedContentType } from "./content-type-guard.js";
 import type { AppContext } from "./context.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
 import { rejectNulBytes } from "./input-guard.js";
 import { createApiMetrics } from "./metrics.js";
+import { swaggerOptions } from "./openapi/swagger-options.js";
 import { createStatusHelpers, type StatusHelpers } from "./operations/status-helpers.js";
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
@@ -104,19 +105,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   installErrorHandling(app);
   const limits = await installRateLimit(app, config);
   await app.register(formbody);
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: "headless-ops API",
-        description: "Inventory Device Serial Headless Operation API, device inventory, per-device results.",
-        version: "1.0.0",
-      },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
+  await app.register(swagger, swaggerOptions(config));
 
   app.addHook("onResponse", async (req, reply) => {
     const route = req.routeOptions.url ?? "unmatched";
@@ -139,6 +128,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         throw forbidden("This token is read-only (role viewer).");
       }
     });
+    api.addHook("preParsing", requireDocumentedContentType);
     api.addHook("preValidation", rejectNulBytes);
     operationRoutes(api, ctx);
     operationActionRoutes(api, ctx);

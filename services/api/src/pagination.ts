@@ -30,6 +30,8 @@ export function pageLinks(
     const params = new URLSearchParams(search);
     if (n === 1) params.delete("page");
     else params.set("page", String(n));
+    // The size the page was served with: an over-large `page_size` was capped, and links say so.
+    if (params.has("page_size")) params.set("page_size", String(page.pageSize));
     const qs = params.toString();
     return `${baseUrl(req, publicUrl)}${path}${qs ? `?${qs}` : ""}`;
   };

@@ -5,6 +5,7 @@ import { createTestContext, type TestContext } from "@headless-ops/testkit";
 import type { FastifyInstance } from "fastify";
 import { type BuildAppOptions, buildApp } from "../src/app.js";
 import { generateToken, hashToken } from "../src/tokens.js";
+import { attachContractCheck } from "./contract.js";
 
 export const OPS = "/api/v1/inventory_device_serial_headless_operation/";
 export const DEVICES = "/api/v1/devices/";
@@ -14,6 +15,8 @@ export type Harness = {
   config: Config;
   db: DbHandle;
   app: FastifyInstance;
+  /** Responses that did not match the served OpenAPI document; `close()` fails when any is left. */
+  contractFailures: string[];
   /** Creates a token in the database and returns its Authorization header. */
   token: (orgs: number[], role?: "admin" | "operator" | "viewer") => Promise<{ id: string; auth: string }>;
   close: () => Promise<void>;
@@ -32,11 +35,13 @@ export async function startHarness(
     "INSERT INTO organizations (id, name) VALUES (101, 'Acme'), (102, 'Beta'), (103, 'Gamma')",
   );
   const app = await buildApp({ config, log, db, ...extra });
+  const contractFailures = attachContractCheck(app);
   return {
     ctx,
     config,
     db,
     app,
+    contractFailures,
     token: async (orgs, role = "operator") => {
       const token = generateToken();
       const res = await db.pool.query<{ id: string }>(
@@ -49,6 +54,12 @@ export async function startHarness(
       await app.close();
       await db.close();
       await ctx.cleanup();
+      if (contractFailures.length > 0) {
+        const shown = [...new Set(contractFailures)].slice(0, 20).join("\n  ");
+        throw new Error(
+          `${contractFailures.length} responses do not match the OpenAPI document:\n  ${shown}`,
+        );
+      }
     },
   };
 }

@@ -45,8 +45,15 @@ export const CreateOperationBody = z
   .meta({ id: "CreateOperation" });
 export type CreateOperationBody = z.infer<typeof CreateOperationBody>;
 
-/** The form the reference documents: the configuration as a JSON string in `data`. */
-export const CreateOperationEnvelope = z.object({ data: z.string() });
+/** The form the reference documents: the configuration as a JSON string in `data` (JSON body or form field). */
+export const CreateOperationEnvelope = z
+  .strictObject({
+    data: z.string().meta({
+      description: "The CreateOperation configuration as a JSON string",
+      contentMediaType: "application/json",
+    }),
+  })
+  .meta({ id: "CreateOperationEnvelope" });
 
 export const OperationOptions = z.object({
   update_firmware_info: z.boolean(),

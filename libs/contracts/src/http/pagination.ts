@@ -11,6 +11,11 @@ export const PageQuery = z.object({
     .number()
     .int()
     .min(1)
+    // Documented as the contract (≤ 200); a larger value is still accepted and capped, as DRF does.
+    .meta({
+      maximum: MAX_PAGE_SIZE,
+      description: `Results per page, at most ${MAX_PAGE_SIZE} (larger values are capped)`,
+    })
     .default(DEFAULT_PAGE_SIZE)
     .transform((n) => Math.min(n, MAX_PAGE_SIZE)),
 });
@@ -23,10 +28,12 @@ export const QueryBool = z
 
 /** A DRF page: `count`, absolute `next`/`previous` links, `results`. */
 export function pageOf<T extends z.ZodType>(item: T) {
+  const link = (which: string) =>
+    z.url().nullable().describe(`Absolute URL of the ${which} page (its page_size capped), or null`);
   return z.object({
-    count: z.number().int(),
-    next: z.string().nullable(),
-    previous: z.string().nullable(),
+    count: z.number().int().min(0).describe("Results across all pages"),
+    next: link("next"),
+    previous: link("previous"),
     results: z.array(item),
   });
 }

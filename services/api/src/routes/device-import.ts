@@ -1,4 +1,4 @@
-import { DEVICE_IMPORT_MAX, ErrorBody } from "@headless-ops/contracts";
+import { DEVICE_IMPORT_MAX, DeviceImportResult } from "@headless-ops/contracts";
 import { PG_UNIQUE_VIOLATION, pgErrorCode, withTransaction } from "@headless-ops/db";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -10,9 +10,12 @@ import { prepareBatch } from "../devices/device-batch.js";
 import { insertDevices } from "../devices/device-repository.js";
 import { badRequest, conflict } from "../errors.js";
 import { DEVICES_PATH } from "./devices.js";
-import { errorResponses } from "./responses.js";
+import { conflictResponse, createErrorResponses } from "./responses.js";
 
-const ImportResult = z.object({ created: z.number().int() });
+const CsvBody = z.string().meta({
+  description: `A header row, then up to ${DEVICE_IMPORT_MAX} device rows (UTF-8)`,
+  examples: ["organization_id,hostname,device_type\n101,core-rtr-1,router\n"],
+});
 
 /** `POST /devices/import`: a CSV with a header row; all rows or none, errors named by line. */
 export function deviceImportRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -24,12 +27,22 @@ export function deviceImportRoutes(app: FastifyInstance, ctx: AppContext): void 
     `${DEVICES_PATH}import`,
     {
       schema: {
+        operationId: "importDevices",
         summary: "Import devices from CSV (text/csv)",
         description:
           "Columns: organization_id, hostname, device_type (required), status, mgmt_address, mgmt_port, driver, snmp_version, community, snmp_user, security_level, auth_protocol, auth_key, priv_protocol, priv_key, serial, model, vendor, firmware, sim_latency_ms, sim_fail_rate, sim_fail_code. Errors name the CSV line: `line 4.hostname`.",
         tags: ["devices"],
-        consumes: ["text/csv"],
-        response: { 201: ImportResult, ...errorResponses, 409: ErrorBody },
+        body: {
+          content: {
+            "text/csv": { schema: CsvBody },
+            "application/csv": { schema: CsvBody },
+          },
+        },
+        response: {
+          201: DeviceImportResult.describe("Every row imported"),
+          ...createErrorResponses,
+          ...conflictResponse("A device with this hostname already exists"),
+        },
       },
     },
     async (req, reply) => {

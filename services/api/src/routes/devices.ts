@@ -1,11 +1,11 @@
 import {
   DEVICE_BATCH_MAX,
+  DeviceBatch,
   DeviceInput,
   DeviceListQuery,
   DevicePatch,
   DeviceView,
-  ErrorBody,
-  pageOf,
+  PaginatedDevices,
 } from "@headless-ops/contracts";
 import { PG_UNIQUE_VIOLATION, pgErrorCode, withTransaction } from "@headless-ops/db";
 import type { FastifyInstance } from "fastify";
@@ -19,11 +19,17 @@ import { patchDevice } from "../devices/device-update.js";
 import { deviceView } from "../devices/device-view.js";
 import { badRequest, conflict, notFound, unprocessable } from "../errors.js";
 import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.js";
-import { errorResponses } from "./responses.js";
+import {
+  conflictResponse,
+  createErrorResponses,
+  listErrorResponses,
+  noContent,
+  readErrorResponses,
+  writeErrorResponses,
+} from "./responses.js";
 
 export const DEVICES_PATH = "/api/v1/devices/";
 const Params = z.object({ id: z.string().max(32) });
-const BatchView = z.object({ count: z.number().int(), results: z.array(DeviceView) });
 
 /** Device inventory: list, create one or a batch, get, patch, delete. */
 export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -33,10 +39,11 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     DEVICES_PATH,
     {
       schema: {
+        operationId: "listDevices",
         summary: "List devices",
         tags: ["devices"],
         querystring: DeviceListQuery,
-        response: { 200: pageOf(DeviceView), ...errorResponses },
+        response: { 200: PaginatedDevices.describe("A page of devices"), ...listErrorResponses },
       },
     },
     async (req) => {
@@ -59,10 +66,17 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     DEVICES_PATH,
     {
       schema: {
+        operationId: "createDevices",
         summary: "Register one device, or a batch (a JSON array, all or nothing)",
         tags: ["devices"],
-        body: z.union([DeviceInput, z.array(DeviceInput).max(DEVICE_BATCH_MAX)]),
-        response: { 201: z.union([DeviceView, BatchView]), ...errorResponses, 409: ErrorBody },
+        body: z.union([DeviceInput, z.array(DeviceInput).min(1).max(DEVICE_BATCH_MAX)]),
+        response: {
+          201: z
+            .union([DeviceView, DeviceBatch])
+            .describe("The device (for one object) or the batch (for an array), created"),
+          ...createErrorResponses,
+          ...conflictResponse("A device with this hostname already exists"),
+        },
       },
     },
     async (req, reply) => {
@@ -95,10 +109,11 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     `${DEVICES_PATH}:id`,
     {
       schema: {
+        operationId: "getDevice",
         summary: "Get a device",
         tags: ["devices"],
         params: Params,
-        response: { 200: DeviceView, ...errorResponses },
+        response: { 200: DeviceView.describe("The device"), ...readErrorResponses },
       },
     },
     async (req) => {
@@ -112,11 +127,16 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     `${DEVICES_PATH}:id`,
     {
       schema: {
+        operationId: "updateDevice",
         summary: "Update a device (null clears a field; credentials are replaced, or removed with null)",
         tags: ["devices"],
         params: Params,
         body: DevicePatch,
-        response: { 200: DeviceView, ...errorResponses, 409: ErrorBody },
+        response: {
+          200: DeviceView.describe("The device, updated"),
+          ...writeErrorResponses,
+          ...conflictResponse("A device with this hostname already exists"),
+        },
       },
     },
     async (req) => {
@@ -129,10 +149,11 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
     `${DEVICES_PATH}:id`,
     {
       schema: {
+        operationId: "deleteDevice",
         summary: "Delete a device",
         tags: ["devices"],
         params: Params,
-        response: { 204: z.null(), ...errorResponses },
+        response: { 204: noContent("Deleted; no body"), ...writeErrorResponses },
       },
     },
     async (req, reply) => {
@@ -141,7 +162,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (!existing) throw notFound();
       await deleteDevice(ctx.pool, existing.id);
       req.log.info({ deviceId: existing.id }, "device deleted");
-      return reply.code(204).send(null);
+      return reply.code(204).send();
     },
   );
 }

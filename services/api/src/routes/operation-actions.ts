@@ -1,10 +1,8 @@
 import {
   DeviceResultsQuery,
-  DeviceResultView,
-  ErrorBody,
   OperationCreatedView,
   OperationView,
-  pageOf,
+  PaginatedDeviceResults,
 } from "@headless-ops/contracts";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -18,7 +16,7 @@ import { OPERATIONS_PATH, operationCreatedView, operationView } from "../operati
 import { findOperation } from "../operations/query.js";
 import { retryOperation } from "../operations/retry.js";
 import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.js";
-import { errorResponses } from "./responses.js";
+import { conflictResponse, readErrorResponses, writeErrorResponses } from "./responses.js";
 
 const Params = z.object({ id: z.string().max(32) });
 
@@ -30,11 +28,15 @@ export function operationActionRoutes(app: FastifyInstance, ctx: AppContext): vo
     `${OPERATIONS_PATH}:id/devices/`,
     {
       schema: {
+        operationId: "listOperationDevices",
         summary: "Per-device results of an operation",
         tags: ["operations"],
         params: Params,
         querystring: DeviceResultsQuery,
-        response: { 200: pageOf(DeviceResultView), ...errorResponses },
+        response: {
+          200: PaginatedDeviceResults.describe("A page of per-device results"),
+          ...readErrorResponses,
+        },
       },
     },
     async (req) => {
@@ -52,12 +54,17 @@ export function operationActionRoutes(app: FastifyInstance, ctx: AppContext): vo
     `${OPERATIONS_PATH}:id/cancel`,
     {
       schema: {
+        operationId: "cancelOperation",
         summary: "Cancel an operation",
         description:
           "Scheduled: cancelled at once. In progress: dispatching stops, undispatched devices are cancelled, and it ends `cancelled` when in-flight probes finish. 409 if it already ended.",
         tags: ["operations"],
         params: Params,
-        response: { 200: OperationView, ...errorResponses, 409: ErrorBody },
+        response: {
+          200: OperationView.describe("The operation, cancelled or cancelling"),
+          ...writeErrorResponses,
+          ...conflictResponse("The operation has already ended"),
+        },
       },
     },
     async (req) => {
@@ -72,12 +79,17 @@ export function operationActionRoutes(app: FastifyInstance, ctx: AppContext): vo
     `${OPERATIONS_PATH}:id/retry`,
     {
       schema: {
+        operationId: "retryOperation",
         summary: "Retry the failed devices of a finished operation",
         description:
           "Creates a new operation (due now) over exactly the devices that failed; `retry_of` names the original.",
         tags: ["operations"],
         params: Params,
-        response: { 201: OperationCreatedView, ...errorResponses, 409: ErrorBody },
+        response: {
+          201: OperationCreatedView.describe("The new operation over the failed devices"),
+          ...writeErrorResponses,
+          ...conflictResponse("The operation has not finished, or no device of it failed"),
+        },
       },
     },
     async (req, reply) => {

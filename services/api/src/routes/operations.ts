@@ -1,10 +1,9 @@
 import {
   CreateOperationBody,
-  ErrorBody,
+  CreateOperationEnvelope,
   OperationCreatedView,
   OperationListQuery,
-  OperationView,
-  pageOf,
+  PaginatedOperations,
 } from "@headless-ops/contracts";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -24,7 +23,7 @@ import {
 import { findOperation, listOperations, reloadOperations } from "../operations/query.js";
 import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.js";
 import { parseOr422 } from "../validation.js";
-import { errorResponses } from "./responses.js";
+import { conflictResponse, createErrorResponses, listErrorResponses } from "./responses.js";
 
 const IdempotencyKey = z
   .string()
@@ -56,10 +55,13 @@ export function operationRoutes(app: FastifyInstance, ctx: AppContext): void {
     OPERATIONS_PATH,
     {
       schema: {
+        operationId: "listOperations",
         summary: "List operations, or get one by id",
+        description:
+          "Newest first, DRF page-number pagination. `id` returns that one operation in the same envelope (404 if unknown); `update_status=true` runs the status helpers first (500 if they fail).",
         tags: ["operations"],
         querystring: OperationListQuery,
-        response: { 200: pageOf(OperationView), ...errorResponses, 500: ErrorBody },
+        response: { 200: PaginatedOperations.describe("A page of operations"), ...listErrorResponses },
       },
     },
     async (req) => {
@@ -95,13 +97,28 @@ export function operationRoutes(app: FastifyInstance, ctx: AppContext): void {
     OPERATIONS_PATH,
     {
       schema: {
+        operationId: "createOperation",
         summary: "Schedule an operation",
         description:
           'The configuration as the JSON body, as `{"data": "<JSON string>"}`, or as a form-encoded `data` field.',
         tags: ["operations"],
-        body: CreateOperationBody,
-        headers: z.looseObject({ "idempotency-key": IdempotencyKey.optional() }),
-        response: { 200: OperationCreatedView, 201: OperationCreatedView, ...errorResponses, 409: ErrorBody },
+        body: {
+          content: {
+            "application/json": { schema: z.union([CreateOperationBody, CreateOperationEnvelope]) },
+            "application/x-www-form-urlencoded": { schema: CreateOperationEnvelope },
+          },
+        },
+        headers: z.looseObject({
+          "idempotency-key": IdempotencyKey.optional().describe(
+            "Makes the POST safe to repeat: the same key and body answer 200 with the original operation",
+          ),
+        }),
+        response: {
+          200: OperationCreatedView.describe("Replay of an Idempotency-Key: the operation created first"),
+          201: OperationCreatedView.describe("The operation, scheduled"),
+          ...createErrorResponses,
+          ...conflictResponse("The Idempotency-Key was used for a different request"),
+        },
       },
     },
     async (req, reply) => {

@@ -1,14 +1,46 @@
 import { ErrorBody } from "@headless-ops/contracts";
+import { z } from "zod";
 
-/** Error responses for the OpenAPI document: every one has the same shape. */
-export const errorResponses = {
-  400: ErrorBody.describe("Malformed JSON, an unparseable `data` string, or a broken CSV"),
-  401: ErrorBody.describe("Missing, unknown or revoked token"),
-  403: ErrorBody.describe("Read-only token, or organizations the token may not act on"),
-  404: ErrorBody.describe("Unknown id, or one the token's organizations cannot see"),
-  413: ErrorBody.describe("Body larger than BODY_LIMIT_BYTES"),
-  422: ErrorBody.describe("Valid JSON with invalid parameters, one entry per bad field"),
-  429: ErrorBody.describe(
-    "Rate limit of the token (or, without one, of the client address) exceeded; see Retry-After",
-  ),
+/*
+ * Error responses for the OpenAPI document: every one has the one error shape (`Error`). A status is
+ * listed where the server can send it, so a generated client knows every answer it may get; the
+ * contract test fails on a response whose status a route does not list.
+ */
+
+const error = (description: string) => ErrorBody.describe(description);
+
+const common = {
+  401: error("Missing, unknown or revoked token"),
+  422: error("Invalid query, path or body parameters, one entry per bad field (unknown keys included)"),
+  429: error("Rate limit of the token (or, without one, of the client address) exceeded; see Retry-After"),
+  500: error("Internal error; the detail never carries internals (logged with the request id)"),
 } as const;
+const badUrl = { 400: error("Malformed URL: a path parameter with broken percent-encoding") } as const;
+const badBody = {
+  400: error("Malformed JSON, an unparseable `data` string or a broken CSV"),
+  403: error("Read-only token (role viewer), or organizations the token may not act on"),
+  413: error("Body larger than BODY_LIMIT_BYTES"),
+  415: error("Content-Type the route does not accept, or a body without a Content-Type"),
+} as const;
+const unknownId = { 404: error("Unknown id, or one the token's organizations cannot see") } as const;
+
+/** A GET of a collection: 404 only for a page past the last one. */
+export const listErrorResponses = { ...common, 404: error("Page past the last one") } as const;
+
+/** A GET of one resource (`{id}` in the path), or of a collection under it. */
+export const readErrorResponses = { ...common, ...badUrl, ...unknownId } as const;
+
+/** A write (POST, PATCH, DELETE) on a resource named in the path: a viewer is refused, a body checked. */
+export const writeErrorResponses = { ...common, ...unknownId, ...badBody } as const;
+
+/** A write on a collection (no `{id}`): as a write, without the unknown id. */
+export const createErrorResponses = { ...common, ...badBody } as const;
+
+/** Every error status (kept for routes written before the split): prefer the sets above. */
+export const errorResponses = writeErrorResponses;
+
+/** 409 for routes whose state or unique keys can conflict. */
+export const conflictResponse = (description: string) => ({ 409: error(description) });
+
+/** A response without a body (204). */
+export const noContent = (description: string) => z.undefined().describe(description);
