@@ -1,7 +1,9 @@
+import { join } from "node:path";
 import { consumerConfigs } from "@headless-ops/bus";
 import { natsNames, priorities } from "@headless-ops/contracts";
 import { describe, expect, it } from "vitest";
-import { type K8sObject, ofKind, render, targets } from "./support/render.js";
+import { parseSumFormula } from "./support/keda.js";
+import { find, type K8sObject, ofKind, readYaml, render, repoRoot, targets } from "./support/render.js";
 
 type Validatable = { validate: () => void };
 type ModelClass = new (data: unknown) => Validatable;
@@ -88,6 +90,47 @@ describe("prober autoscaling", () => {
       durable.map((c) => c.durable_name as string).sort(),
     );
   });
+
+  it("KEDA adds the three lags, falls back on scaler errors and keeps one prober in prod", () => {
+    const [scaled] = ofKind(render("overlays/prod"), "ScaledObject");
+    const triggerNames = (scaled?.spec.triggers as { name: string }[]).map((t) => t.name).sort();
+    expect(parseSumFormula(scaled?.spec.advanced.scalingModifiers.formula).sort()).toEqual(triggerNames);
+    expect(scaled?.spec.advanced.scalingModifiers.metricType).toBe("AverageValue");
+    expect(scaled?.spec.fallback.failureThreshold).toBeGreaterThan(0);
+    expect(scaled?.spec.fallback.replicas).toBeGreaterThan(0);
+    expect(scaled?.spec.minReplicaCount).toBe(1);
+    const [zero] = ofKind(render("overlays/prod-scale-to-zero"), "ScaledObject");
+    expect(zero?.spec.minReplicaCount).toBe(0);
+    // KEDA activates when value > activationTarget: 0 lets one waiting job wake a prober.
+    expect(Number(zero?.spec.advanced.scalingModifiers.activationTarget)).toBe(0);
+  });
+
+  it("reads NATS monitoring on the headless Service the committed chart values expose", () => {
+    const values = readYaml(join(repoRoot, "deploy", "nats", "helm-values.yaml")) as {
+      config: { monitor: { enabled: boolean; port: number }; jetstream: { enabled: boolean } };
+    };
+    expect(values.config.monitor.enabled).toBe(true);
+    expect(values.config.jetstream.enabled).toBe(true);
+    const [scaled] = ofKind(render("overlays/prod"), "ScaledObject");
+    for (const t of scaled?.spec.triggers ?? []) {
+      // Release "nats" in namespace "nats": the chart names the headless Service <release>-headless.
+      expect(t.metadata.natsServerMonitoringEndpoint).toBe(
+        `nats-headless.nats.svc.cluster.local:${values.config.monitor.port}`,
+      );
+    }
+  });
+
+  it.each(targets.filter((t) => t.startsWith("overlays/prod")))(
+    "%s: the ScaledObject names the stream NATS_PREFIX gives the services",
+    (target) => {
+      const objects = render(target);
+      const prefix = find(objects, "ConfigMap", "headless-ops-config")?.data?.NATS_PREFIX ?? "";
+      const stream = natsNames(prefix).streams.deviceJobs;
+      for (const scaled of ofKind(objects, "ScaledObject")) {
+        for (const t of scaled.spec.triggers) expect(t.metadata.stream, scaled.metadata.name).toBe(stream);
+      }
+    },
+  );
 
   it("exactly one autoscaler drives the prober, and the Deployment leaves it the replica count", () => {
     for (const target of ["overlays/prod", "overlays/prod-hpa"] as const) {

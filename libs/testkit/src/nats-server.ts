@@ -36,10 +36,14 @@ export class TestNatsServer {
   private constructor(
     readonly port: number,
     readonly storeDir: string,
+    /** HTTP monitoring port (/varz, /jsz), when started with `monitoring: true`. */
+    readonly monitoringPort?: number,
   ) {}
 
-  static async start(): Promise<TestNatsServer> {
-    const server = new TestNatsServer(await freePort(), mkdtempSync(join(tmpdir(), "ho-nats-")));
+  static async start(opts: { monitoring?: boolean } = {}): Promise<TestNatsServer> {
+    const monitoringPort = opts.monitoring ? await freePort() : undefined;
+    const storeDir = mkdtempSync(join(tmpdir(), "ho-nats-"));
+    const server = new TestNatsServer(await freePort(), storeDir, monitoringPort);
     await server.up();
     return server;
   }
@@ -55,7 +59,10 @@ export class TestNatsServer {
   private async up(): Promise<void> {
     const child = spawn(
       NATS_SERVER,
-      ["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", this.storeDir],
+      [
+        ...["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", this.storeDir],
+        ...(this.monitoringPort === undefined ? [] : ["-m", String(this.monitoringPort)]),
+      ],
       {
         stdio: ["ignore", "ignore", "pipe"],
       },

@@ -19,7 +19,13 @@ export type K8sObject = {
 };
 
 /** What `kubectl kustomize` can render: the base and every overlay. */
-export const targets = ["base", "overlays/dev", "overlays/prod", "overlays/prod-hpa"] as const;
+export const targets = [
+  "base",
+  "overlays/dev",
+  "overlays/prod",
+  "overlays/prod-hpa",
+  "overlays/prod-scale-to-zero",
+] as const;
 export type Target = (typeof targets)[number];
 
 const MIN_KUSTOMIZE_MAJOR = 5;

@@ -61,6 +61,7 @@ export function selects(selector: Selector | undefined, labels: Record<string, s
 export const outOfBand: Partial<Record<Target, string[]>> = {
   "overlays/prod": ["Secret/headless-ops-secrets"],
   "overlays/prod-hpa": ["Secret/headless-ops-secrets"],
+  "overlays/prod-scale-to-zero": ["Secret/headless-ops-secrets"],
 };
 
 function exampleSecret(): K8sObject {
