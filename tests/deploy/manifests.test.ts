@@ -93,7 +93,7 @@ describe("prober autoscaling", () => {
 
   it("KEDA adds the three lags, falls back on scaler errors and keeps one prober in prod", () => {
     const [scaled] = ofKind(render("overlays/prod"), "ScaledObject");
-    const triggerNames = (scaled?.spec.triggers as { name: string }[]).map((t) => t.name).sort();
+    const triggerNames = ((scaled?.spec.triggers ?? []) as { name: string }[]).map((t) => t.name).sort();
     expect(parseSumFormula(scaled?.spec.advanced.scalingModifiers.formula).sort()).toEqual(triggerNames);
     expect(scaled?.spec.advanced.scalingModifiers.metricType).toBe("AverageValue");
     expect(scaled?.spec.fallback.failureThreshold).toBeGreaterThan(0);
