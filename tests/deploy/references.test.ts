@@ -1,7 +1,15 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type K8sObject, k8sDir, parseYamlDocuments, render, targets } from "./support/render.js";
+import {
+  companionOf,
+  databaseTargets,
+  type K8sObject,
+  k8sDir,
+  parseYamlDocuments,
+  render,
+  targets,
+} from "./support/render.js";
 import { containersOf, outOfBand, podTemplates, selects, withProvided } from "./support/workloads.js";
 
 const namespaced = (o: K8sObject) => !["Namespace", "ClusterRole", "ClusterRoleBinding"].includes(o.kind);
@@ -38,9 +46,15 @@ describe.each(targets.filter((t) => t !== "base"))("deploy/k8s/%s references", (
   const objects = withProvided(target, rendered);
   const pods = podTemplates(rendered);
 
-  it("puts every namespaced object in the overlay's namespace, which it creates", () => {
-    const [ns] = rendered.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name);
+  it("puts every namespaced object in the overlay's namespace, which it (or its database) creates", () => {
+    const companion = companionOf(target);
+    const creator = companion ? render(companion) : rendered;
+    const [ns] = creator.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name);
     expect(ns).toBeTruthy();
+    // The app overlay never owns the namespace its database lives in: `kubectl delete -k` would take it.
+    if (companion) expect(rendered.filter((o) => o.kind === "Namespace" || o.kind === "Cluster")).toEqual([]);
+    if (companion)
+      expect(render(companion).every((o) => !namespaced(o) || o.metadata.namespace === ns)).toBe(true);
     const elsewhere = rendered.filter((o) => namespaced(o) && o.metadata.namespace !== ns);
     expect(elsewhere.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
   });
@@ -149,7 +163,7 @@ describe("deploy/k8s files", () => {
     expect(orphans).toEqual([]);
     const unused = all
       .map((k) => relative(k8sDir, k.dir))
-      .filter((d) => !listed.has(join(k8sDir, d)) && !(targets as readonly string[]).includes(d));
+      .filter((d) => !listed.has(join(k8sDir, d)) && ![...targets, ...databaseTargets].includes(d as "base"));
     expect(unused, "kustomizations neither rendered by a test nor used by another").toEqual([]);
   });
 });

@@ -28,6 +28,15 @@ export const targets = [
 ] as const;
 export type Target = (typeof targets)[number];
 
+/** Kustomizations applied beside an app overlay and deleted on their own: the production database. */
+export const databaseTargets = ["database/prod"] as const;
+export type DatabaseTarget = (typeof databaseTargets)[number];
+
+/** The database kustomization an app overlay runs against (it also creates the namespace). */
+export function companionOf(target: Target): DatabaseTarget | undefined {
+  return target.startsWith("overlays/prod") ? "database/prod" : undefined;
+}
+
 const MIN_KUSTOMIZE_MAJOR = 5;
 
 let checked = false;
@@ -54,10 +63,10 @@ function assertKubectl(): void {
   checked = true;
 }
 
-const cache = new Map<Target, K8sObject[]>();
+const cache = new Map<Target | DatabaseTarget, K8sObject[]>();
 
 /** `kubectl kustomize deploy/k8s/<target>`, parsed. No cluster is contacted. */
-export function render(target: Target): K8sObject[] {
+export function render(target: Target | DatabaseTarget): K8sObject[] {
   const hit = cache.get(target);
   if (hit) return hit;
   assertKubectl();
