@@ -5,7 +5,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumerLag, desiredReplicas, jszUrl, type ScalerModel, scalerModel } from "./support/keda.js";
-import { find, render } from "./support/render.js";
+import { find, generatedConfigMap, render } from "./support/render.js";
 
 /*
  * The prober ScaledObject as rendered, run against a real nats-server: the stream and consumer names,
@@ -15,7 +15,7 @@ import { find, render } from "./support/render.js";
 const prod = render("overlays/prod");
 const prodModel = scalerModel(must(find(prod, "ScaledObject", "prober")));
 const zeroModel = scalerModel(must(find(render("overlays/prod-scale-to-zero"), "ScaledObject", "prober")));
-const prefix = must(find(prod, "ConfigMap", "headless-ops-config")).data?.NATS_PREFIX ?? "";
+const prefix = must(generatedConfigMap(prod, "headless-ops-config")).data?.NATS_PREFIX ?? "";
 const names = natsNames(prefix);
 
 function must<T>(value: T | undefined): T {

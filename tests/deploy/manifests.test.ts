@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseSumFormula } from "./support/keda.js";
 import {
   databaseTargets,
-  find,
+  generatedConfigMap,
   type K8sObject,
   ofKind,
   readYaml,
@@ -151,7 +151,7 @@ describe("prober autoscaling", () => {
     "%s: the ScaledObject names the stream NATS_PREFIX gives the services",
     (target) => {
       const objects = render(target);
-      const prefix = find(objects, "ConfigMap", "headless-ops-config")?.data?.NATS_PREFIX ?? "";
+      const prefix = generatedConfigMap(objects, "headless-ops-config")?.data?.NATS_PREFIX ?? "";
       const stream = natsNames(prefix).streams.deviceJobs;
       for (const scaled of ofKind(objects, "ScaledObject")) {
         for (const t of scaled.spec.triggers) expect(t.metadata.stream, scaled.metadata.name).toBe(stream);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   companionOf,
   databaseTargets,
+  generatedConfigMap,
   type K8sObject,
   k8sDir,
   parseYamlDocuments,
@@ -98,6 +99,14 @@ describe.each(targets.filter((t) => t !== "base"))("deploy/k8s/%s references", (
     }
   });
 
+  it("names the config ConfigMap by a hash of its data, so a config change rolls every pod", () => {
+    const config = generatedConfigMap(rendered, "headless-ops-config");
+    expect(config, "headless-ops-config-<hash>").toBeDefined();
+    for (const p of pods.filter((x) => x.labels["app.kubernetes.io/name"] === "headless-ops")) {
+      expect(podReferences(p.spec), p.owner.metadata.name).toContain(`ConfigMap/${config?.metadata.name}`);
+    }
+  });
+
   it("scales only workloads that exist", () => {
     for (const o of rendered.filter((x) => ["ScaledObject", "HorizontalPodAutoscaler"].includes(x.kind))) {
       const ref = o.spec.scaleTargetRef;
@@ -106,7 +115,7 @@ describe.each(targets.filter((t) => t !== "base"))("deploy/k8s/%s references", (
   });
 
   it("points DATABASE_URL and NATS_URL at a Service it deploys or one provided beside it", () => {
-    const config = rendered.find((o) => o.kind === "ConfigMap" && o.metadata.name === "headless-ops-config");
+    const config = generatedConfigMap(rendered, "headless-ops-config");
     const natsHost = new URL(config?.data?.NATS_URL ?? "").hostname;
     const external = target.startsWith("overlays/prod") && natsHost === "nats.nats.svc.cluster.local";
     expect(external || exists(rendered, "Service", natsHost), `NATS_URL host ${natsHost}`).toBe(true);

@@ -98,6 +98,12 @@ export function find(objects: K8sObject[], kind: string, name: string): K8sObjec
   return objects.find((o) => o.kind === kind && o.metadata.name === name);
 }
 
+/** A generated ConfigMap by its generator name: kustomize appends `-<hash of the data>`. */
+export function generatedConfigMap(objects: K8sObject[], name: string): K8sObject | undefined {
+  const hashed = new RegExp(`^${name}-[a-z0-9]{10}$`);
+  return objects.find((o) => o.kind === "ConfigMap" && hashed.test(o.metadata.name));
+}
+
 export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
   return objects.filter((o) => o.kind === kind);
 }
