@@ -4,7 +4,14 @@ import { TestNatsServer } from "@headless-ops/testkit";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consumerLag, desiredReplicas, jszUrl, type ScalerModel, scalerModel } from "./support/keda.js";
+import {
+  consumerLag,
+  desiredReplicas,
+  type Jsz,
+  jszUrl,
+  type ScalerModel,
+  scalerModel,
+} from "./support/keda.js";
 import { find, generatedConfigMap, render } from "./support/render.js";
 
 /*
@@ -62,7 +69,7 @@ async function lags(model: ScalerModel): Promise<Record<string, number>> {
   for (const trigger of model.triggers) {
     const res = await fetch(jszUrl(`127.0.0.1:${server.monitoringPort}`, trigger.account));
     expect(res.status).toBe(200);
-    out[trigger.name] = consumerLag(await res.json(), trigger);
+    out[trigger.name] = consumerLag((await res.json()) as Jsz, trigger);
   }
   return out;
 }

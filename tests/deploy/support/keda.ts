@@ -75,7 +75,7 @@ export function jszUrl(endpoint: string, account: string, useHttps = false): str
   return `${useHttps ? "https" : "http"}://${endpoint}/jsz?${query.toString()}`;
 }
 
-type Jsz = {
+export type Jsz = {
   account_details?: {
     name: string;
     id: string;
