@@ -4,7 +4,7 @@
 #   | services/aggregator/dist/main.js, and migrations: node libs/db/dist/cli.js
 # deploy/README.md explains how to build and run it; tests/deploy/dockerfile.test.ts keeps it honest.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 WORKDIR /app

@@ -30,9 +30,17 @@ const finalCopies = of(final, "COPY").flatMap((i) => {
 });
 
 describe("Dockerfile", () => {
-  it("is multi-stage, and the final stage is a slim Node 20 image", () => {
+  it("is multi-stage, and the final stage is a slim Node image of the major the tests run on", () => {
     expect(stages.length).toBeGreaterThanOrEqual(3);
-    expect(final.image).toMatch(/^node:20[\w.-]*-slim$/);
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+      engines: { node: string };
+      devDependencies: Record<string, string>;
+    };
+    const major = /(\d+)/.exec(pkg.devDependencies.node ?? "")?.[1];
+    expect(major, "the node package pins the test runtime").toBe("24");
+    expect(process.versions.node.split(".")[0], "npm test runs the project's own node").toBe(major);
+    expect(pkg.engines.node).toBe(`>=${major}`);
+    expect(final.image).toMatch(new RegExp(`^node:${major}[\\w.-]*-slim$`));
     expect(of(final, "WORKDIR").at(-1)?.args).toBe("/app");
   });
 

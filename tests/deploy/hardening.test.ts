@@ -139,11 +139,60 @@ describe("overlay infrastructure", () => {
         : pod.owner.metadata.name === scaled?.spec.scaleTargetRef.name
           ? Number(scaled?.spec.maxReplicaCount)
           : Number(pod.owner.spec.replicas) + 1; // + maxSurge during a rollout
-    const connections = pods.reduce(
-      (sum, pod, i) => sum + maxReplicas(pod) * (configs[i]?.DATABASE_POOL_MAX ?? 0),
-      0,
-    );
+    // Each pod's pool goes either through the Pooler (its Service) or straight to the primary.
+    const [pooler] = ofKind(objects, "Pooler");
+    const pooled = (i: number) =>
+      new URL(configs[i]?.DATABASE_URL ?? "").hostname.split(".")[0] === pooler?.metadata.name;
+    const clients = (filter: (i: number) => boolean) =>
+      pods.reduce(
+        (sum, pod, i) => sum + (filter(i) ? maxReplicas(pod) * (configs[i]?.DATABASE_POOL_MAX ?? 0) : 0),
+        0,
+      );
+    const bouncer = pooler?.spec.pgbouncer.parameters ?? {};
+    expect(pooler?.spec.pgbouncer.poolMode).toBe("transaction");
+    // A client may land on any Pooler instance: one must take them all.
+    expect(clients(pooled)).toBeLessThanOrEqual(Number(bouncer.max_client_conn));
+    expect(clients(pooled), "api, prober and aggregator use the Pooler").toBeGreaterThan(0);
+    const serverSide =
+      Number(pooler?.spec.instances) *
+      (Number(bouncer.default_pool_size) + Number(bouncer.reserve_pool_size ?? 0));
+    const connections = serverSide + clients((i) => !pooled(i));
     const maxConnections = Number(cluster?.spec.postgresql.parameters.max_connections);
     expect(connections).toBeLessThan(maxConnections - 10); // superuser_reserved_connections and operator
+  });
+
+  it("prod migrates as the database owner and runs the services as the application role", () => {
+    const objects = withProvided("overlays/prod", render("overlays/prod"));
+    const [cluster] = ofKind(objects, "Cluster");
+    const owner = cluster?.spec.bootstrap.initdb.owner;
+    const roles = (cluster?.spec.managed.roles ?? []).map((r: { name: string }) => r.name);
+    expect(roles).toEqual(["headless_ops_app"]);
+    for (const pod of ourPods(objects)) {
+      const env = containerEnv(containersOf(pod)[0], objects).env;
+      // Every process's DATABASE_URL is the application role; the migrate Job also gets the owner's
+      // MIGRATE_DATABASE_URL, migrates with it and grants the application role row access.
+      expect(new URL(env.DATABASE_URL ?? "").username, pod.owner.metadata.name).toBe("headless_ops_app");
+      const isJob = pod.owner.kind === "Job";
+      expect(env.MIGRATE_DATABASE_URL === undefined, pod.owner.metadata.name).toBe(!isJob);
+      const url = new URL((isJob ? env.MIGRATE_DATABASE_URL : env.DATABASE_URL) ?? "");
+      if (isJob) expect(url.username).toBe(owner);
+      // Session advisory locks (migrations, the scheduler's fan-out lease) need the primary itself.
+      if (["Job", "scheduler"].includes(pod.owner.kind === "Job" ? "Job" : pod.owner.metadata.name))
+        expect(url.hostname.split(".")[0], pod.owner.metadata.name).toBe(`${cluster?.metadata.name}-rw`);
+    }
+  });
+
+  it("prod backs the database up and keeps it when the application is deleted", () => {
+    const database = render("database/prod");
+    const [cluster] = ofKind(database, "Cluster");
+    expect(cluster?.spec.backup.barmanObjectStore.destinationPath).toMatch(/^s3:\/\//);
+    const [scheduled] = ofKind(database, "ScheduledBackup");
+    expect(scheduled?.spec.cluster.name).toBe(cluster?.metadata.name);
+    expect(scheduled?.spec.schedule.split(" ")).toHaveLength(6);
+    expect(cluster?.spec.affinity.topologyKey).toBe("topology.kubernetes.io/zone");
+    const app = render("overlays/prod");
+    expect(app.filter((o) => ["Namespace", "Cluster", "Pooler", "ScheduledBackup"].includes(o.kind))).toEqual(
+      [],
+    );
   });
 });

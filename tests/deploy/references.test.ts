@@ -1,7 +1,16 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type K8sObject, k8sDir, parseYamlDocuments, render, targets } from "./support/render.js";
+import {
+  companionOf,
+  databaseTargets,
+  generatedConfigMap,
+  type K8sObject,
+  k8sDir,
+  parseYamlDocuments,
+  render,
+  targets,
+} from "./support/render.js";
 import { containersOf, outOfBand, podTemplates, selects, withProvided } from "./support/workloads.js";
 
 const namespaced = (o: K8sObject) => !["Namespace", "ClusterRole", "ClusterRoleBinding"].includes(o.kind);
@@ -38,9 +47,15 @@ describe.each(targets.filter((t) => t !== "base"))("deploy/k8s/%s references", (
   const objects = withProvided(target, rendered);
   const pods = podTemplates(rendered);
 
-  it("puts every namespaced object in the overlay's namespace, which it creates", () => {
-    const [ns] = rendered.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name);
+  it("puts every namespaced object in the overlay's namespace, which it (or its database) creates", () => {
+    const companion = companionOf(target);
+    const creator = companion ? render(companion) : rendered;
+    const [ns] = creator.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name);
     expect(ns).toBeTruthy();
+    // The app overlay never owns the namespace its database lives in: `kubectl delete -k` would take it.
+    if (companion) expect(rendered.filter((o) => o.kind === "Namespace" || o.kind === "Cluster")).toEqual([]);
+    if (companion)
+      expect(render(companion).every((o) => !namespaced(o) || o.metadata.namespace === ns)).toBe(true);
     const elsewhere = rendered.filter((o) => namespaced(o) && o.metadata.namespace !== ns);
     expect(elsewhere.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
   });
@@ -84,6 +99,14 @@ describe.each(targets.filter((t) => t !== "base"))("deploy/k8s/%s references", (
     }
   });
 
+  it("names the config ConfigMap by a hash of its data, so a config change rolls every pod", () => {
+    const config = generatedConfigMap(rendered, "headless-ops-config");
+    expect(config, "headless-ops-config-<hash>").toBeDefined();
+    for (const p of pods.filter((x) => x.labels["app.kubernetes.io/name"] === "headless-ops")) {
+      expect(podReferences(p.spec), p.owner.metadata.name).toContain(`ConfigMap/${config?.metadata.name}`);
+    }
+  });
+
   it("scales only workloads that exist", () => {
     for (const o of rendered.filter((x) => ["ScaledObject", "HorizontalPodAutoscaler"].includes(x.kind))) {
       const ref = o.spec.scaleTargetRef;
@@ -92,7 +115,7 @@ describe.each(targets.filter((t) => t !== "base"))("deploy/k8s/%s references", (
   });
 
   it("points DATABASE_URL and NATS_URL at a Service it deploys or one provided beside it", () => {
-    const config = rendered.find((o) => o.kind === "ConfigMap" && o.metadata.name === "headless-ops-config");
+    const config = generatedConfigMap(rendered, "headless-ops-config");
     const natsHost = new URL(config?.data?.NATS_URL ?? "").hostname;
     const external = target.startsWith("overlays/prod") && natsHost === "nats.nats.svc.cluster.local";
     expect(external || exists(rendered, "Service", natsHost), `NATS_URL host ${natsHost}`).toBe(true);
@@ -149,7 +172,7 @@ describe("deploy/k8s files", () => {
     expect(orphans).toEqual([]);
     const unused = all
       .map((k) => relative(k8sDir, k.dir))
-      .filter((d) => !listed.has(join(k8sDir, d)) && !(targets as readonly string[]).includes(d));
+      .filter((d) => !listed.has(join(k8sDir, d)) && ![...targets, ...databaseTargets].includes(d as "base"));
     expect(unused, "kustomizations neither rendered by a test nor used by another").toEqual([]);
   });
 });

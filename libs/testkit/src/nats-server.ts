@@ -14,6 +14,8 @@ export type TestNatsServerOptions = {
   env?: Record<string, string>;
   /** HTTP monitoring port with a config (default 0: off). */
   monitorPort?: number;
+  /** Serve the HTTP monitoring endpoints on a free port (`monitoringPort`). */
+  monitoring?: boolean;
 };
 
 const owned = new Set<ChildProcess>();
@@ -47,15 +49,20 @@ export class TestNatsServer {
     readonly port: number,
     readonly storeDir: string,
     private readonly options: TestNatsServerOptions,
+    /** HTTP monitoring port (/varz, /jsz), when started with `monitoring: true`. */
+    readonly monitoringPort?: number,
   ) {}
 
   /**
    * Without options: an open server (no auth). With `config`: a nats-server config text (e.g.
    * `natsServerConfig` from libs/bus, plus a `tls {}` block), written to a temporary file and started
    * with the server's environment `env` (the `$VAR`s it references); the port flags override it.
+   * `monitoring: true` serves the HTTP monitoring endpoints on a free port (`monitoringPort`).
    */
   static async start(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
-    const server = new TestNatsServer(await freePort(), mkdtempSync(join(tmpdir(), "ho-nats-")), options);
+    const monitoringPort = options.monitoring ? await freePort() : undefined;
+    const storeDir = mkdtempSync(join(tmpdir(), "ho-nats-"));
+    const server = new TestNatsServer(await freePort(), storeDir, options, monitoringPort);
     await server.up();
     return server;
   }
@@ -72,10 +79,11 @@ export class TestNatsServer {
   private args(): string[] {
     const listen = ["-a", "127.0.0.1", "-p", String(this.port)];
     const config = this.options.config;
-    if (config === undefined) return [...listen, "-js", "-sd", this.storeDir];
+    const monitor = this.monitoringPort === undefined ? [] : ["-m", String(this.monitoringPort)];
+    if (config === undefined) return [...listen, "-js", "-sd", this.storeDir, ...monitor];
     const file = join(this.storeDir, "nats-server.conf");
     writeFileSync(file, typeof config === "string" ? config : config(this.storeDir));
-    return ["-c", file, ...listen, "-m", String(this.options.monitorPort ?? 0)];
+    return ["-c", file, ...listen, "-m", String(this.options.monitorPort ?? this.monitoringPort ?? 0)];
   }
 
   get running(): boolean {

@@ -19,8 +19,23 @@ export type K8sObject = {
 };
 
 /** What `kubectl kustomize` can render: the base and every overlay. */
-export const targets = ["base", "overlays/dev", "overlays/prod", "overlays/prod-hpa"] as const;
+export const targets = [
+  "base",
+  "overlays/dev",
+  "overlays/prod",
+  "overlays/prod-hpa",
+  "overlays/prod-scale-to-zero",
+] as const;
 export type Target = (typeof targets)[number];
+
+/** Kustomizations applied beside an app overlay and deleted on their own: the production database. */
+export const databaseTargets = ["database/prod"] as const;
+export type DatabaseTarget = (typeof databaseTargets)[number];
+
+/** The database kustomization an app overlay runs against (it also creates the namespace). */
+export function companionOf(target: Target): DatabaseTarget | undefined {
+  return target.startsWith("overlays/prod") ? "database/prod" : undefined;
+}
 
 const MIN_KUSTOMIZE_MAJOR = 5;
 
@@ -48,10 +63,10 @@ function assertKubectl(): void {
   checked = true;
 }
 
-const cache = new Map<Target, K8sObject[]>();
+const cache = new Map<Target | DatabaseTarget, K8sObject[]>();
 
 /** `kubectl kustomize deploy/k8s/<target>`, parsed. No cluster is contacted. */
-export function render(target: Target): K8sObject[] {
+export function render(target: Target | DatabaseTarget): K8sObject[] {
   const hit = cache.get(target);
   if (hit) return hit;
   assertKubectl();
@@ -81,6 +96,12 @@ export function readYaml(path: string): unknown {
 
 export function find(objects: K8sObject[], kind: string, name: string): K8sObject | undefined {
   return objects.find((o) => o.kind === kind && o.metadata.name === name);
+}
+
+/** A generated ConfigMap by its generator name: kustomize appends `-<hash of the data>`. */
+export function generatedConfigMap(objects: K8sObject[], name: string): K8sObject | undefined {
+  const hashed = new RegExp(`^${name}-[a-z0-9]{10}$`);
+  return objects.find((o) => o.kind === "ConfigMap" && hashed.test(o.metadata.name));
 }
 
 export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {

@@ -1,5 +1,14 @@
 import { join } from "node:path";
-import { type K8sObject, k8sDir, ofKind, readYaml, secretValues, type Target } from "./render.js";
+import {
+  companionOf,
+  type K8sObject,
+  k8sDir,
+  ofKind,
+  readYaml,
+  render,
+  secretValues,
+  type Target,
+} from "./render.js";
 
 /** A pod template with the workload that owns it. */
 export type PodTemplate = {
@@ -55,12 +64,15 @@ export function selects(selector: Selector | undefined, labels: Record<string, s
 
 /**
  * Objects an overlay uses without rendering them, each with its reason:
- * Secrets created out of band (documented in deploy/README.md) and what an operator creates
- * from a rendered custom resource (CloudNativePG: `<cluster>-app` Secret, `-rw|-ro|-r` Services).
+ * Secrets created out of band (documented in deploy/README.md), the database kustomization applied
+ * beside it (`companionOf`) and what an operator creates from a rendered custom resource
+ * (CloudNativePG: `<cluster>-app` Secret, `-rw|-ro|-r` Services, a Service per Pooler).
  */
+const prodOutOfBand = ["Secret/headless-ops-secrets", "Secret/headless-ops-db-runtime"];
 export const outOfBand: Partial<Record<Target, string[]>> = {
-  "overlays/prod": ["Secret/headless-ops-secrets"],
-  "overlays/prod-hpa": ["Secret/headless-ops-secrets"],
+  "overlays/prod": prodOutOfBand,
+  "overlays/prod-hpa": prodOutOfBand,
+  "overlays/prod-scale-to-zero": prodOutOfBand,
 };
 
 function exampleSecret(): K8sObject {
@@ -69,13 +81,20 @@ function exampleSecret(): K8sObject {
 
 /** The rendered objects plus those provided outside the render (see `outOfBand`). */
 export function withProvided(target: Target, objects: K8sObject[]): K8sObject[] {
-  const provided: K8sObject[] = [];
-  for (const ref of outOfBand[target] ?? []) {
-    if (ref !== "Secret/headless-ops-secrets") throw new Error(`no stand-in for ${ref}`);
-    // Same keys as the example; sample values only stand in for the real ones.
-    provided.push(exampleSecret());
+  const companion = companionOf(target);
+  const database = companion ? render(companion) : [];
+  const provided: K8sObject[] = [...database];
+  for (const ref of outOfBand[target] ?? []) provided.push(standIn(ref, database));
+  for (const pooler of ofKind(database, "Pooler")) {
+    const ns = pooler.metadata.namespace ?? "";
+    provided.push({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: pooler.metadata.name, namespace: ns },
+      spec: { ports: [{ port: 5432 }] },
+    });
   }
-  for (const cluster of ofKind(objects, "Cluster")) {
+  for (const cluster of ofKind([...objects, ...database], "Cluster")) {
     const name = cluster.metadata.name;
     const ns = cluster.metadata.namespace ?? "";
     const db = cluster.spec?.bootstrap?.initdb?.database ?? "app";
@@ -104,6 +123,29 @@ export function withProvided(target: Target, objects: K8sObject[]): K8sObject[] 
     }
   }
   return [...objects, ...provided];
+}
+
+/** A sample of an out-of-band Secret with the keys deploy/README.md tells the operator to set. */
+function standIn(ref: string, database: K8sObject[]): K8sObject {
+  // Same keys as the example; sample values only stand in for the real ones.
+  if (ref === "Secret/headless-ops-secrets") return exampleSecret();
+  if (ref !== "Secret/headless-ops-db-runtime") throw new Error(`no stand-in for ${ref}`);
+  const [cluster] = ofKind(database, "Cluster");
+  const [pooler] = ofKind(database, "Pooler");
+  const ns = cluster?.metadata.namespace ?? "";
+  const db = cluster?.spec?.bootstrap?.initdb?.database;
+  const user = cluster?.spec?.managed?.roles?.[0]?.name;
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "headless-ops-db-runtime", namespace: ns },
+    stringData: {
+      username: user,
+      password: "sample",
+      uri: `postgresql://${user}:sample@${cluster?.metadata.name}-rw.${ns}:5432/${db}`,
+      "pooler-uri": `postgresql://${user}:sample@${pooler?.metadata.name}.${ns}:5432/${db}`,
+    },
+  };
 }
 
 /** The environment a container gets (envFrom, then env), or the references that do not resolve. */
