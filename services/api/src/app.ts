@@ -14,6 +14,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type pg from "pg";
 import { authenticate } from "./auth.js";
+import { rejectOversizedBatch } from "./body-limits.js";
 import type { AppContext } from "./context.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
@@ -129,6 +130,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         throw forbidden("This token is read-only (role viewer).");
       }
     });
+    // Counts before contents: the batch size is known without walking the items.
+    api.addHook("preValidation", rejectOversizedBatch);
     api.addHook("preValidation", rejectNulBytes);
     operationRoutes(api, ctx);
     operationActionRoutes(api, ctx);

@@ -1,6 +1,8 @@
+import type { Readable } from "node:stream";
 import type { FieldError } from "@headless-ops/contracts";
-import { parse } from "csv-parse/sync";
-import { badRequest, unprocessable } from "../errors.js";
+import { parse } from "csv-parse";
+import { badRequest, HttpError, unprocessable } from "../errors.js";
+import { NUL_MESSAGE } from "../input-guard.js";
 
 /** Columns a device CSV may have (any order; only organization_id, hostname and device_type are required). */
 export const CSV_COLUMNS = [
@@ -98,30 +100,17 @@ const PARSE_PROBLEMS: Record<string, string> = {
   CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: "the row does not have as many fields as the header",
   CSV_RECORD_INCONSISTENT_COLUMNS: "the row does not have as many fields as the header",
   CSV_INVALID_ARGUMENT: "invalid CSV",
+  CSV_MAX_RECORD_SIZE: "a record longer than 16384 characters",
 };
 
-/**
- * Parses a device CSV with a header row. Broken CSV is a 400 naming the line; unknown or missing
- * columns a 422. Empty cells mean "not given". Credential cells are never echoed in errors.
- */
-export function parseDeviceCsv(text: string, maxRows: number): CsvDevice[] {
-  let rows: { record: string[]; info: { lines: number } }[];
-  try {
-    rows = parse(text, {
-      info: true,
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
-    }) as unknown as typeof rows;
-  } catch (err) {
-    const { lines: line, code } = err as { lines?: number; code?: string };
-    throw badRequest("The CSV could not be parsed.", [
-      { path: line ? `line ${line}` : "(body)", message: PARSE_PROBLEMS[code ?? ""] ?? "invalid CSV" },
-    ]);
-  }
-  const [header, ...data] = rows;
-  if (!header) throw badRequest("The CSV is empty; it needs a header row.");
-  const names = header.record.map((h) => ALIASES[h.toLowerCase()] ?? h.toLowerCase());
+/** The longest CSV record (header or row) taken, in characters: a real row is a few hundred (PARSE_PROBLEMS names it). */
+export const CSV_MAX_RECORD_CHARS = 16 * 1024;
+
+type Parsed = { record: string[]; info: { lines: number } };
+
+/** Header names as columns; unknown or missing columns are a 422 before any row is read. */
+function headerColumns(record: string[]): Column[] {
+  const names = record.map((h) => ALIASES[h.toLowerCase()] ?? h.toLowerCase());
   const errors: FieldError[] = names.flatMap((name) =>
     (CSV_COLUMNS as readonly string[]).includes(name)
       ? []
@@ -131,14 +120,72 @@ export function parseDeviceCsv(text: string, maxRows: number): CsvDevice[] {
     if (!names.includes(required))
       errors.push({ path: `header.${required}`, message: "required column missing" });
   }
-  if (data.length > maxRows) errors.push({ path: "(body)", message: `at most ${maxRows} rows per import` });
   if (errors.length > 0) throw unprocessable(errors, "Invalid CSV header.");
-  return data.map(({ record, info }) => {
-    const cells: Cells = {};
-    names.forEach((name, i) => {
-      const value = record[i];
-      if (value !== undefined && value !== "") cells[name as Column] = value;
-    });
-    return { line: info.lines, device: deviceOf(cells) };
+  return names as Column[];
+}
+
+function cellsOf(names: readonly Column[], record: readonly string[]): Cells {
+  const cells: Cells = {};
+  names.forEach((name, i) => {
+    const value = record[i];
+    if (value !== undefined && value !== "") cells[name] = value;
   });
+  return cells;
+}
+
+/** A csv-parse error in our words, naming the line (never the cell). */
+function parseProblem(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const { lines: line, code } = err as { lines?: number; code?: string };
+  return badRequest("The CSV could not be parsed.", [
+    { path: line ? `line ${line}` : "(body)", message: PARSE_PROBLEMS[code ?? ""] ?? "invalid CSV" },
+  ]);
+}
+
+/**
+ * Reads a device CSV with a header row as a stream, and stops reading at the first problem: the
+ * header is checked before any row, and the row past `maxRows` (or an over-long record, or a NUL)
+ * ends the read, so a hostile body costs what its first bad record costs. Broken CSV is a 400
+ * naming the line; unknown or missing columns, too many rows or a NUL a 422. Empty cells mean "not
+ * given". Credential cells are never echoed in errors. Errors of `input` (a body limit) are rethrown.
+ */
+export async function readDeviceCsv(input: Readable, maxRows: number): Promise<CsvDevice[]> {
+  const parser = parse({
+    info: true,
+    skip_empty_lines: true,
+    trim: true,
+    bom: true,
+    max_record_size: CSV_MAX_RECORD_CHARS,
+  });
+  const forward = (err: Error) => parser.destroy(err);
+  input.once("error", forward);
+  input.pipe(parser);
+  let names: Column[] | undefined;
+  const rows: CsvDevice[] = [];
+  try {
+    for await (const { record, info } of parser as AsyncIterable<Parsed>) {
+      if (record.some((cell) => cell.includes("\u0000"))) {
+        throw unprocessable([{ path: `line ${info.lines}`, message: NUL_MESSAGE }]);
+      }
+      if (!names) {
+        names = headerColumns(record);
+        continue;
+      }
+      if (rows.length >= maxRows) {
+        throw unprocessable(
+          [{ path: `line ${info.lines}`, message: `at most ${maxRows} rows per import` }],
+          "Too many rows; nothing was created.",
+        );
+      }
+      rows.push({ line: info.lines, device: deviceOf(cellsOf(names, record)) });
+    }
+  } catch (err) {
+    throw parseProblem(err);
+  } finally {
+    input.off("error", forward);
+    input.unpipe(parser);
+    parser.destroy();
+  }
+  if (!names) throw badRequest("The CSV is empty; it needs a header row.");
+  return rows;
 }

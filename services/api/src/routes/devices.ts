@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireOrganizations, requireWriter } from "../auth.js";
+import { ROUTE_BODY_BYTES, routeBodyLimit } from "../body-limits.js";
 import { CheckedDevicePatch } from "../checked-schemas.js";
 import type { AppContext } from "../context.js";
 import { NO_KEY_MESSAGE, prepareBatch } from "../devices/device-batch.js";
@@ -65,6 +66,8 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
   r.post(
     DEVICES_PATH,
     {
+      bodyLimit: routeBodyLimit(ctx.config.BODY_LIMIT_BYTES, ROUTE_BODY_BYTES.deviceBatch),
+      config: { maxItems: DEVICE_BATCH_MAX },
       schema: {
         summary: "Register one device, or a batch (a JSON array, all or nothing)",
         tags: ["devices"],
@@ -118,6 +121,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
   r.patch(
     `${DEVICES_PATH}:id`,
     {
+      bodyLimit: routeBodyLimit(ctx.config.BODY_LIMIT_BYTES, ROUTE_BODY_BYTES.devicePatch),
       schema: {
         summary: "Update a device (null clears a field; credentials are replaced, or removed with null)",
         tags: ["devices"],

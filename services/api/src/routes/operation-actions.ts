@@ -10,6 +10,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireWriter } from "../auth.js";
+import { ROUTE_BODY_BYTES, routeBodyLimit } from "../body-limits.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { OPERATIONS_PATH, operationCreatedView, operationView } from "../operation-view.js";
@@ -51,6 +52,7 @@ export function operationActionRoutes(app: FastifyInstance, ctx: AppContext): vo
   r.post(
     `${OPERATIONS_PATH}:id/cancel`,
     {
+      bodyLimit: routeBodyLimit(ctx.config.BODY_LIMIT_BYTES, ROUTE_BODY_BYTES.action),
       schema: {
         summary: "Cancel an operation",
         description:
@@ -71,6 +73,7 @@ export function operationActionRoutes(app: FastifyInstance, ctx: AppContext): vo
   r.post(
     `${OPERATIONS_PATH}:id/retry`,
     {
+      bodyLimit: routeBodyLimit(ctx.config.BODY_LIMIT_BYTES, ROUTE_BODY_BYTES.action),
       schema: {
         summary: "Retry the failed devices of a finished operation",
         description:
