@@ -1,4 +1,5 @@
-import type { Readable } from "node:stream";
+import { type Readable, Transform, type TransformCallback } from "node:stream";
+import { setImmediate } from "node:timers/promises";
 import type { FieldError } from "@headless-ops/contracts";
 import { parse } from "csv-parse";
 import { badRequest, HttpError, unprocessable } from "../errors.js";
@@ -106,6 +107,26 @@ const PARSE_PROBLEMS: Record<string, string> = {
 /** The longest CSV record (header or row) taken, in characters: a real row is a few hundred (PARSE_PROBLEMS names it). */
 export const CSV_MAX_RECORD_CHARS = 16 * 1024;
 
+/** Bytes handed to the parser per turn of the event loop (a few hundred short records at most). */
+const PIECE_BYTES = 2 * 1024;
+
+/**
+ * csv-parse parses each written chunk to its end in one go: a 64 KiB socket read of one-cell rows
+ * is thousands of records. Pieces of PIECE_BYTES, one per turn, keep the event loop (and /healthz)
+ * answering, and let a refusal stop after the piece that holds the bad record.
+ */
+function paced(): Transform {
+  return new Transform({
+    async transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
+        this.push(chunk.subarray(at, at + PIECE_BYTES));
+        await setImmediate();
+      }
+      done();
+    },
+  });
+}
+
 type Parsed = { record: string[]; info: { lines: number } };
 
 /** Header names as columns; unknown or missing columns are a 422 before any row is read. */
@@ -157,9 +178,10 @@ export async function readDeviceCsv(input: Readable, maxRows: number): Promise<C
     bom: true,
     max_record_size: CSV_MAX_RECORD_CHARS,
   });
+  const pacer = paced();
   const forward = (err: Error) => parser.destroy(err);
   input.once("error", forward);
-  input.pipe(parser);
+  input.pipe(pacer).pipe(parser);
   let names: Column[] | undefined;
   const rows: CsvDevice[] = [];
   try {
@@ -183,7 +205,8 @@ export async function readDeviceCsv(input: Readable, maxRows: number): Promise<C
     throw parseProblem(err);
   } finally {
     input.off("error", forward);
-    input.unpipe(parser);
+    input.unpipe(pacer);
+    pacer.destroy();
     parser.destroy();
   }
   if (!names) throw badRequest("The CSV is empty; it needs a header row.");
