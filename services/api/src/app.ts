@@ -20,6 +20,7 @@ import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
 import { rejectNulBytes } from "./input-guard.js";
+import { installLingeringClose } from "./lingering-close.js";
 import { createApiMetrics } from "./metrics.js";
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
@@ -94,6 +95,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
+  installLingeringClose(app);
   const limits = await installRateLimit(app, config);
   await app.register(formbody);
   await app.register(swagger, {

@@ -17,8 +17,8 @@ import { errorResponses } from "./responses.js";
 const ImportResult = z.object({ created: z.number().int() });
 
 /**
- * Once a CSV is refused before its end, the rest is never read: the connection closes after the
- * answer (as fastify does for a body past its limit), so a client cannot keep the API reading.
+ * Once a CSV is refused before its end, the rest is never parsed: the reader is detached, and what
+ * the client still sends is discarded (lingering-close.ts) or the connection closes.
  */
 function stopReading(req: FastifyRequest, reply: FastifyReply, body: Readable): void {
   if (req.raw.readableEnded) return;
