@@ -21,7 +21,7 @@ import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
 import { rejectNulBytes } from "./input-guard.js";
 import { installLingeringClose } from "./lingering-close.js";
-import { createApiMetrics } from "./metrics.js";
+import { type ApiMetrics, createApiMetrics } from "./metrics.js";
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
@@ -29,6 +29,7 @@ import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationRoutes } from "./routes/operations.js";
+import { coalesceStatusHelpers } from "./status-coalescer.js";
 import { createStatusHelpers, type StatusHelpers } from "./status-helpers.js";
 import { validatorCompiler } from "./validation.js";
 
@@ -39,6 +40,8 @@ export type BuildAppOptions = {
   /** NATS for /readyz; the relay publishes through `jetstream`. Both may come later (getters). */
   nats?: { connection: () => NatsConnection | undefined; jetstream: () => JetStreamClient | undefined };
   relay?: OutboxRelay;
+  /** The metrics the app records into; main.ts serves their registry on METRICS_PORT. */
+  metrics?: ApiMetrics;
   /** Replaces the status helpers (tests exercise their failure path with it). */
   statusHelpers?: StatusHelpers;
 };
@@ -85,8 +88,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     pool: opts.db.pool,
     sealer: sealerOf(config, log),
     addressProblem: addressCheckOf(config),
-    statusHelpers: opts.statusHelpers ?? createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS }),
-    metrics: createApiMetrics(opts.db.pool),
+    statusHelpers: coalesceStatusHelpers(
+      opts.statusHelpers ?? createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS }),
+      config.STATUS_HELPERS_INTERVAL_MS,
+    ),
+    metrics: opts.metrics ?? createApiMetrics(opts.db.pool),
     nats: opts.nats?.connection ?? (() => undefined),
     jetstream: opts.nats?.jetstream ?? (() => undefined),
     relay: opts.relay,
