@@ -86,6 +86,8 @@ describe.each(targets)("deploy/k8s/%s against the config schema and package scri
       const scrape = c.pod.owner.spec.template.metadata.annotations ?? {};
       expect(scrape["prometheus.io/port"], `${c.id}: scrape port`).toBe(String(config.METRICS_PORT));
       if (!api) continue;
+      // Links come from PUBLIC_URL, not from a Host the client picks.
+      expect(config.PUBLIC_URL, `${c.id}: PUBLIC_URL`).toMatch(/^https:\/\//);
       const service = objects.find((o) => o.kind === "Service" && o.metadata.name === "api");
       expect(service?.spec.ports.map((p: { targetPort: unknown }) => p.targetPort)).toEqual([portName]);
     }
