@@ -209,7 +209,9 @@ async function spawnService(service: ServiceName, opts: ServiceOptions): Promise
   const port = await freePort();
   const portVar = service === "api" ? "PORT" : "METRICS_PORT";
   const apiEnv =
-    service === "api" ? { HOST: "127.0.0.1", METRICS_PORT: opts.env.METRICS_PORT ?? String(await freePort()) } : {};
+    service === "api"
+      ? { HOST: "127.0.0.1", METRICS_PORT: opts.env.METRICS_PORT ?? String(await freePort()) }
+      : {};
   return startProcess({
     name: opts.name ?? service,
     script: `services/${service}/dist/main.js`,

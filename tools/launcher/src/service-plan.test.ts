@@ -28,8 +28,8 @@ describe("planServices", () => {
   });
 
   it("refuses a plan with fewer ports than workers", () => {
-    expect(() => planServices({ root: "/r", apiPort: 1, apiMetricsPort: 4, workerPorts: [2, 3], proberReplicas: 1 })).toThrow(
-      /need 3 worker ports/,
-    );
+    expect(() =>
+      planServices({ root: "/r", apiPort: 1, apiMetricsPort: 4, workerPorts: [2, 3], proberReplicas: 1 }),
+    ).toThrow(/need 3 worker ports/);
   });
 });
