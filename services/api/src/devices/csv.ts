@@ -1,4 +1,4 @@
-import { type Readable, Transform, type TransformCallback } from "node:stream";
+import { Readable, Transform, type TransformCallback } from "node:stream";
 import { setImmediate } from "node:timers/promises";
 import type { FieldError } from "@headless-ops/contracts";
 import { parse } from "csv-parse";
@@ -115,9 +115,10 @@ const PIECE_BYTES = 2 * 1024;
  * is thousands of records. Pieces of PIECE_BYTES, one per turn, keep the event loop (and /healthz)
  * answering, and let a refusal stop after the piece that holds the bad record.
  */
-function paced(): Transform {
+function paced(raw?: Buffer[]): Transform {
   return new Transform({
     async transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      raw?.push(chunk);
       for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
         this.push(chunk.subarray(at, at + PIECE_BYTES));
         await setImmediate();
@@ -163,14 +164,14 @@ function parseProblem(err: unknown): HttpError {
   ]);
 }
 
+type Scanned = { names: Column[]; records: string[][]; lines: number[] };
+
 /**
- * Reads a device CSV with a header row as a stream, and stops reading at the first problem: the
- * header is checked before any row, and the row past `maxRows` (or an over-long record, or a NUL)
- * ends the read, so a hostile body costs what its first bad record costs. Broken CSV is a 400
- * naming the line; unknown or missing columns, too many rows or a NUL a 422. Empty cells mean "not
- * given". Credential cells are never echoed in errors. Errors of `input` (a body limit) are rethrown.
+ * One streamed pass over a device CSV: the header is checked before any row, and the row past
+ * `maxRows` (or an over-long record, or a NUL) ends the read. `keep` keeps the records (second
+ * pass); `raw` collects the bytes read (first pass).
  */
-export async function readDeviceCsv(input: Readable, maxRows: number): Promise<CsvDevice[]> {
+async function scan(input: Readable, maxRows: number, keep: boolean, raw?: Buffer[]): Promise<Scanned> {
   const parser = parse({
     info: true,
     skip_empty_lines: true,
@@ -178,13 +179,12 @@ export async function readDeviceCsv(input: Readable, maxRows: number): Promise<C
     bom: true,
     max_record_size: CSV_MAX_RECORD_CHARS,
   });
-  const pacer = paced();
+  const pacer = paced(raw);
   const forward = (err: Error) => parser.destroy(err);
   input.once("error", forward);
   input.pipe(pacer).pipe(parser);
   let names: Column[] | undefined;
-  // Records as parsed, made into device objects only once the whole body is known good: a refused
-  // body keeps half the heap alive (fewer and shorter GC pauses) while it is read.
+  let rows = 0;
   const records: string[][] = [];
   const lines: number[] = [];
   try {
@@ -196,14 +196,17 @@ export async function readDeviceCsv(input: Readable, maxRows: number): Promise<C
         names = headerColumns(record);
         continue;
       }
-      if (records.length >= maxRows) {
+      rows += 1;
+      if (rows > maxRows) {
         throw unprocessable(
           [{ path: `line ${info.lines}`, message: `at most ${maxRows} rows per import` }],
           "Too many rows; nothing was created.",
         );
       }
-      records.push(record);
-      lines.push(info.lines);
+      if (keep) {
+        records.push(record);
+        lines.push(info.lines);
+      }
     }
   } catch (err) {
     throw parseProblem(err);
@@ -214,6 +217,20 @@ export async function readDeviceCsv(input: Readable, maxRows: number): Promise<C
     parser.destroy();
   }
   if (!names) throw badRequest("The CSV is empty; it needs a header row.");
-  const columns = names;
-  return records.map((record, i) => ({ line: lines[i] ?? 0, device: deviceOf(cellsOf(columns, record)) }));
+  return { names, records, lines };
+}
+
+/**
+ * Reads a device CSV with a header row as a stream and stops reading at the first problem, so a
+ * hostile body costs what its first bad record costs. Two passes: the first checks the whole body
+ * keeping only its raw bytes (a refused body never holds parsed records, which weigh ~10 times its
+ * bytes), the second parses those bytes into devices. Broken CSV is a 400 naming the line; unknown
+ * or missing columns, too many rows or a NUL a 422. Empty cells mean "not given". Credential cells
+ * are never echoed in errors. Errors of `input` (a body limit) are rethrown.
+ */
+export async function readDeviceCsv(input: Readable, maxRows: number): Promise<CsvDevice[]> {
+  const raw: Buffer[] = [];
+  await scan(input, maxRows, false, raw);
+  const { names, records, lines } = await scan(Readable.from(raw), maxRows, true);
+  return records.map((record, i) => ({ line: lines[i] ?? 0, device: deviceOf(cellsOf(names, record)) }));
 }
