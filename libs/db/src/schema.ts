@@ -154,6 +154,8 @@ export const outbox = pgTable(
     createdAt: tstz("created_at").notNull().defaultNow(),
     sentAt: tstz("sent_at"),
     attempts: integer("attempts").notNull().default(0),
+    /** W3C trace context of the request that wrote the event: the relay publishes it as a header. */
+    traceparent: text("traceparent"),
   },
   (t) => [index("outbox_unsent_idx").on(t.id).where(sql`sent_at IS NULL`)],
 );

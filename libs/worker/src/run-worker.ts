@@ -7,6 +7,7 @@ import {
   type Logger,
   loadConfig,
   startOpsServer,
+  startTracing,
 } from "@headless-ops/runtime";
 import { openConnections } from "./connections.js";
 import type { BuildWorker } from "./worker.js";
@@ -41,6 +42,9 @@ async function startWorker(
   onLogger(log);
   const lifecycle = new Lifecycle(log, config.SHUTDOWN_GRACE_MS);
   lifecycle.installSignalHandlers();
+  // Registered first so it runs last: spans of the work finished during shutdown are exported too.
+  const tracing = startTracing(name, config);
+  lifecycle.onShutdown("tracing", () => tracing.shutdown());
 
   const conn = await openConnections({ name, config, log, poolMax: options.poolMax?.(config) });
   lifecycle.onShutdown("database", () => conn.db.close());

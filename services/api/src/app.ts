@@ -27,6 +27,7 @@ import { swaggerOptions } from "./openapi/swagger-options.js";
 import { createStatusHelpers, type StatusHelpers } from "./operations/status-helpers.js";
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
+import { installRequestTracing } from "./request-tracing.js";
 import { auditRoutes } from "./routes/audit.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
 import { deviceRoutes } from "./routes/devices.js";
@@ -103,6 +104,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
+  installRequestTracing(app);
   const limits = await installRateLimit(app, config);
   await app.register(formbody);
   await app.register(swagger, swaggerOptions(config));

@@ -8,7 +8,7 @@ import {
   setUpStreams,
 } from "@headless-ops/bus";
 import { createDb } from "@headless-ops/db";
-import { createLogger, exitOnFatal, Lifecycle, loadConfig } from "@headless-ops/runtime";
+import { createLogger, exitOnFatal, Lifecycle, loadConfig, startTracing } from "@headless-ops/runtime";
 import { buildApp } from "./app.js";
 import { OutboxRelay } from "./relay.js";
 
@@ -18,6 +18,9 @@ async function main(): Promise<void> {
   const log = createLogger("api", config);
   const lifecycle = new Lifecycle(log, config.SHUTDOWN_GRACE_MS);
   lifecycle.installSignalHandlers();
+  // Registered first so it runs last: the spans of requests finished during shutdown are exported.
+  const tracing = startTracing("api", config);
+  lifecycle.onShutdown("tracing", () => tracing.shutdown());
 
   const db = createDb({
     url: config.DATABASE_URL,
