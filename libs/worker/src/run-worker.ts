@@ -1,3 +1,4 @@
+import { assertSchemaUsable, buildSchema, migrationsFolder } from "@headless-ops/db";
 import {
   type Config,
   createLogger,
@@ -48,6 +49,9 @@ async function startWorker(
 
   const conn = await openConnections({ name, config, log, poolMax: options.poolMax?.(config) });
   lifecycle.onShutdown("database", () => conn.db.close());
+  // Before taking any work: a database past a contract migration this build predates stops it here
+  // with one clear line, instead of a loop of SQL errors.
+  await assertSchemaUsable(conn.db.pool, buildSchema(migrationsFolder), log);
   lifecycle.onShutdown("nats", () => conn.nc.drain());
 
   const registry = createMetricsRegistry(name);

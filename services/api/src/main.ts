@@ -7,7 +7,7 @@ import {
   serversForLog,
   setUpStreams,
 } from "@headless-ops/bus";
-import { createDb } from "@headless-ops/db";
+import { assertSchemaUsable, buildSchema, createDb, migrationsFolder } from "@headless-ops/db";
 import { createLogger, exitOnFatal, Lifecycle, loadConfig, startTracing } from "@headless-ops/runtime";
 import { buildApp } from "./app.js";
 import { OutboxRelay } from "./relay.js";
@@ -29,6 +29,8 @@ async function main(): Promise<void> {
     onError: (err) => log.warn({ err }, "database connection lost"),
   });
   lifecycle.onShutdown("postgres", () => db.close());
+  // Before serving: a database past a contract migration this build predates stops the API here.
+  await assertSchemaUsable(db.pool, buildSchema(migrationsFolder), log);
 
   // NATS connects in the background: the API serves (and POSTs succeed) while it is unreachable;
   // the relay publishes the outbox once it is there.
