@@ -82,13 +82,25 @@ export async function checkSchemaVersion(client: Queryable, build: BuildSchema):
   return { status: database === known ? "current" : "behind", database, known };
 }
 
-/** Start-up guard of every service: logs where the schema stands; throws SchemaTooNewError. */
+/**
+ * Start-up guard of every service: logs where the schema stands; throws SchemaTooNewError. A database
+ * that cannot be reached is logged and let through (the services wait for Postgres as before).
+ */
 export async function assertSchemaUsable(
   client: Queryable,
   build: BuildSchema,
   log: { warn: (obj: object, msg: string) => void },
 ): Promise<SchemaCheck> {
-  const check = await checkSchemaVersion(client, build);
+  let check: SchemaCheck;
+  try {
+    check = await checkSchemaVersion(client, build);
+  } catch (err) {
+    if (err instanceof SchemaTooNewError) throw err;
+    // Postgres unreachable at start: the API serves (readyz failing) rather than crash-looping, as
+    // before this check; the version is checked by the next start.
+    log.warn({ err }, "schema version not checked: database unreachable");
+    return { status: "unrecorded", database: 0, known: build.migrations };
+  }
   if (check.status === "ahead-compatible")
     log.warn(check, "database schema is ahead of this build by expand-only migrations; running");
   else if (check.status !== "current") log.warn(check, "database schema is behind this build: run migrate");
