@@ -11,7 +11,7 @@ export {
 export { registerConsumerLag } from "./consumer-lag.js";
 export { type Decoded, decodeMessage, decodeOrTerm } from "./decode.js";
 export { consumerConfigs, provisionStreams, streamConfigs } from "./provision.js";
-export { publishJson } from "./publish.js";
+export { messageTraceContext, publishBytes, publishJson, TRACEPARENT_HEADER } from "./publish.js";
 export { redeliveryDelay } from "./redelivery-delay.js";
 export { natsServerConfig } from "./server-config.js";
 export { type NatsUser, type NatsUserPermissions, natsPermissions, natsUsers } from "./server-permissions.js";

@@ -7,11 +7,19 @@ import { Driver, ErrorCode, ObservedValues, OperationType, Priority, SimProfile 
  * these schemas and `term` what does not parse.
  */
 
+/**
+ * The version field of every event: producers write it, consumers accept an event without it as
+ * version 1 (the shape published before `v` was checked), so a pod of the previous release can
+ * still feed a new one during a rolling upgrade. A new version adds a literal here; consumers
+ * keep accepting the previous one for at least one release.
+ */
+export const EventVersion = z.literal(1).default(1);
+
 const Id = z.string().regex(/^\d+$/, "numeric id");
 
 /** `ops.operation.created`: published from the outbox; message id `operationCreatedMsgId` (`op-<id>-created`). */
 export const OperationCreated = z.object({
-  v: z.literal(1),
+  v: EventVersion,
   operation_id: Id,
   priority: Priority,
   scheduled_for: z.iso.datetime({ offset: true }),
@@ -42,7 +50,7 @@ export type JobDevice = z.infer<typeof JobDevice>;
  * `job-<operation>-<first device>-r<attempt>`, where `attempt` is the operation's dispatch round.
  */
 export const DeviceJobBatch = z.object({
-  v: z.literal(1),
+  v: EventVersion,
   operation_id: Id,
   operation_type: OperationType,
   attempt: z.number().int().min(1),
@@ -72,7 +80,7 @@ export type DeviceResult = z.infer<typeof DeviceResult>;
  * `-res`, and `-res-<n>` for the further parts of a batch split to fit the max payload.
  */
 export const DeviceResultBatch = z.object({
-  v: z.literal(1),
+  v: EventVersion,
   operation_id: Id,
   operation_type: OperationType,
   options: ProbeOptions,

@@ -20,6 +20,16 @@ export {
   organizations,
   outbox,
 } from "./schema.js";
+export {
+  assertSchemaUsable,
+  type BuildSchema,
+  buildSchema,
+  CONTRACT_MARKER,
+  checkSchemaVersion,
+  recordSchemaVersion,
+  type SchemaCheck,
+  SchemaTooNewError,
+} from "./schema-version.js";
 export { cancelStoredOperation } from "./status/cancel-operation.js";
 export { finalizeOperations } from "./status/finalize.js";
 export { insertOperation, type NewOperation } from "./status/insert-operation.js";

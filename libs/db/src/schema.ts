@@ -154,6 +154,8 @@ export const outbox = pgTable(
     createdAt: tstz("created_at").notNull().defaultNow(),
     sentAt: tstz("sent_at"),
     attempts: integer("attempts").notNull().default(0),
+    /** W3C trace context of the request that wrote the event: the relay publishes it as a header. */
+    traceparent: text("traceparent"),
   },
   (t) => [index("outbox_unsent_idx").on(t.id).where(sql`sent_at IS NULL`)],
 );
@@ -184,3 +186,17 @@ export const auditEvents = pgTable(
     index("audit_events_token_idx").on(t.tokenId, t.createdAt.desc()),
   ],
 );
+
+/**
+ * One row, written by `migrate`: how many migrations the database has, and the fewest a build must
+ * ship to use it (the count up to the last `-- contract:` migration, which removed something older
+ * builds read). A service refuses to start when the database is ahead of it and its build is older
+ * than `oldest_reader` (libs/db schema-version.ts). Readable by the application role, unlike the
+ * migrations journal.
+ */
+export const schemaVersion = pgTable("schema_version", {
+  id: smallint("id").primaryKey().default(1),
+  migrations: integer("migrations").notNull(),
+  oldestReader: integer("oldest_reader").notNull(),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
+});

@@ -145,6 +145,34 @@ export const configSchema = z.object({
   PROBER_STATUS_CACHE_MS: int(1_000, 0, 60_000),
   /** Aggregator: fold transactions in flight at once (disjoint ledger rows, so Postgres runs them in parallel). */
   AGGREGATOR_FOLD_CONCURRENCY: int(2, 1, 16),
+  /**
+   * OpenTelemetry tracing, by the standard OTEL_* variables. Off unless OTEL_TRACES_EXPORTER=otlp or an
+   * OTLP endpoint is set (and OTEL_TRACES_EXPORTER is not "none", OTEL_SDK_DISABLED not true).
+   */
+  OTEL_SDK_DISABLED: envBool(false),
+  OTEL_TRACES_EXPORTER: z.enum(["otlp", "none"]).optional(),
+  /** Collector base URL; spans go to `<endpoint>/v1/traces` (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: as given). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  /** OTLP over HTTP only (no gRPC in the image): protobuf (the OTel default) or JSON. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json"]).default("http/protobuf"),
+  /** `key=value,key2=value2` sent with every export (collector auth): a secret, never logged. */
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, "a comma-separated list of key=value")
+    .optional(),
+  /** The service.name resource attribute; default: the process's role (api, scheduler, prober, aggregator). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Extra resource attributes, `key=value,…` (e.g. deployment.environment=prod). */
+  OTEL_RESOURCE_ATTRIBUTES: z
+    .string()
+    .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, "a comma-separated list of key=value")
+    .optional(),
+  /** Head sampling of new traces; child spans follow their parent's decision (parentbased_*). */
+  OTEL_TRACES_SAMPLER: z
+    .enum(["parentbased_always_on", "parentbased_traceidratio", "always_on", "always_off", "traceidratio"])
+    .default("parentbased_always_on"),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -37,3 +37,11 @@ export {
   runChecks,
   startOpsServer,
 } from "./ops-server.js";
+export {
+  contextFromTraceparent,
+  inSpan,
+  traceLogMixin,
+  traceparentOf,
+  tracer,
+} from "./trace-context.js";
+export { parseKeyValues, startTracing, type Tracing, type TracingConfig, tracesUrl } from "./tracing.js";

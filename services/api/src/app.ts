@@ -29,6 +29,7 @@ import { swaggerOptions } from "./openapi/swagger-options.js";
 import { createStatusHelpers, type StatusHelpers } from "./operations/status-helpers.js";
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
+import { installRequestTracing } from "./request-tracing.js";
 import { auditRoutes } from "./routes/audit.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
 import { deviceRoutes } from "./routes/devices.js";
@@ -112,6 +113,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
   installLingeringClose(app);
+  installRequestTracing(app);
   const limits = await installRateLimit(app, config);
   await app.register(formbody);
   await app.register(swagger, swaggerOptions(config));

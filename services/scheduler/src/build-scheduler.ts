@@ -33,7 +33,15 @@ export function buildScheduler(deps: WorkerDeps, tuning: Partial<SchedulerOption
   return {
     scheduler,
     start: async () => {
-      listener = await listenOperationCreated({ js, names, log, onCreated: () => scheduler.wake() });
+      listener = await listenOperationCreated({
+        js,
+        names,
+        log,
+        onCreated: (id, traceparent) => {
+          scheduler.traces.remember(id, traceparent);
+          scheduler.wake();
+        },
+      });
       scheduler.start();
     },
     // Intake first (the wake-up consumer), then the loop, which lets running fan-outs record their cursor.

@@ -7,10 +7,11 @@ import {
   unfinishedFanouts,
   withTransaction,
 } from "@headless-ops/db";
-import { type Logger, toError } from "@headless-ops/runtime";
+import { contextFromTraceparent, inSpan, type Logger, toError } from "@headless-ops/runtime";
 import type pg from "pg";
 import { fanOutOperation } from "./fanout.js";
 import type { SchedulerMetrics } from "./metrics.js";
+import { OperationTraces } from "./operation-traces.js";
 
 export type SchedulerOptions = {
   pool: pg.Pool;
@@ -38,6 +39,8 @@ export class Scheduler {
   private dueTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** Trace context of each `operation.created` seen, for the fan-out span. */
+  readonly traces = new OperationTraces();
 
   constructor(private readonly o: SchedulerOptions) {}
 
@@ -118,18 +121,21 @@ export class Scheduler {
     if (this.active.has(operationId) || this.active.size >= this.o.fanoutConcurrency) return;
     const log = this.o.log.child({ operationId });
     let finished = false;
-    const run = fanOutOperation(
-      {
-        pool: this.o.pool,
-        js: this.o.js,
-        names: this.o.names,
-        log: this.o.log,
-        metrics: this.o.metrics,
-        batchSize: this.o.batchSize,
-        pageSize: this.o.pageSize,
-        signal: this.abort.signal,
-      },
-      operationId,
+    const parent = contextFromTraceparent(this.traces.get(operationId));
+    const run = inSpan("fan-out", parent, { "operation.id": operationId }, () =>
+      fanOutOperation(
+        {
+          pool: this.o.pool,
+          js: this.o.js,
+          names: this.o.names,
+          log: this.o.log,
+          metrics: this.o.metrics,
+          batchSize: this.o.batchSize,
+          pageSize: this.o.pageSize,
+          signal: this.abort.signal,
+        },
+        operationId,
+      ),
     )
       .then((result) => {
         if (result === "busy") log.debug({}, "fan-out held by another replica");

@@ -5,6 +5,7 @@ import {
   priorityRank,
   StoredOperationRequest,
 } from "@headless-ops/contracts";
+import { traceparentOf } from "@headless-ops/runtime";
 import type { Queryable } from "../queryable.js";
 
 /** A new operation: the normalized request plus what the API knows when it accepts it. */
@@ -16,6 +17,8 @@ export type NewOperation = {
   targetCount?: number;
   estimatedMinutes?: number;
   retryOf?: string | null;
+  /** W3C trace context stored with the outbox row; default: the active span's (the API request's). */
+  traceparent?: string | null;
 };
 
 /** The columns every caller gets back; `returning` may ask for more. */
@@ -60,10 +63,14 @@ export async function insertOperation<Row extends InsertedBase = InsertedBase>(
     priority: request.schedule.priority,
     scheduled_for: row.scheduled_for.toISOString(),
   };
-  await client.query("INSERT INTO outbox (subject, msg_id, payload) VALUES ($1, $2, $3::jsonb)", [
-    natsNames(natsPrefix).subjects.operationCreated,
-    operationCreatedMsgId(row.id),
-    JSON.stringify(event),
-  ]);
+  await client.query(
+    "INSERT INTO outbox (subject, msg_id, payload, traceparent) VALUES ($1, $2, $3::jsonb, $4)",
+    [
+      natsNames(natsPrefix).subjects.operationCreated,
+      operationCreatedMsgId(row.id),
+      JSON.stringify(event),
+      op.traceparent ?? traceparentOf() ?? null,
+    ],
+  );
   return { row, event };
 }
