@@ -100,4 +100,7 @@ export const contracts = {
   operationCreated: { schema: OperationCreated, ackWaitMs: 30_000, maxDeliver: 20, maxAckPending: 1_000 },
   deviceJobs: { schema: DeviceJobBatch, ackWaitMs: 60_000, maxDeliver: 50, maxAckPending: 2_000 },
   deviceResults: { schema: DeviceResultBatch, ackWaitMs: 60_000, maxDeliver: 100, maxAckPending: 5_000 },
+  // The notifier only records deliveries (one INSERT per event) before it acks; the HTTP work runs
+  // from Postgres, so a short ack wait and a small window suffice.
+  operationLifecycle: { schema: z.unknown(), ackWaitMs: 30_000, maxDeliver: 50, maxAckPending: 500 },
 } as const satisfies Record<string, ConsumerContract & { schema: z.ZodType }>;

@@ -4,3 +4,4 @@ export * from "./events.js";
 export * from "./http/index.js";
 export * from "./message-ids.js";
 export * from "./subjects.js";
+export * from "./webhook-events.js";

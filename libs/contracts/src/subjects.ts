@@ -16,6 +16,10 @@ export function natsNames(prefix: string) {
     subjects: {
       operationsAll: `${s}ops.operation.>`,
       operationCreated: `${s}ops.operation.created`,
+      /** Durable lifecycle events for webhooks (issue 13): outbox → OPERATIONS stream. */
+      operationStarted: `${s}ops.operation.started`,
+      operationFinished: `${s}ops.operation.finished`,
+      operationMilestone: `${s}ops.operation.progress_milestone`,
       jobsAll: `${s}ops.job.>`,
       job: (priority: Priority) => `${s}ops.job.${priority}`,
       result: `${s}ops.result`,
@@ -24,6 +28,7 @@ export function natsNames(prefix: string) {
       scheduler: "scheduler",
       prober: (priority: Priority) => `prober-${priority}`,
       aggregator: "aggregator",
+      notifier: "notifier",
     },
   } as const;
 }

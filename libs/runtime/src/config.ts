@@ -136,6 +136,16 @@ export const configSchema = z.object({
   PROBER_STATUS_CACHE_MS: int(1_000, 0, 60_000),
   /** Aggregator: fold transactions in flight at once (disjoint ledger rows, so Postgres runs them in parallel). */
   AGGREGATOR_FOLD_CONCURRENCY: int(2, 1, 16),
+  /** Notifier: webhook deliveries in flight per replica, so a receiver that never answers holds one slot only. */
+  NOTIFIER_CONCURRENCY: int(16, 1, 1_000),
+  /** Notifier: deadline of one delivery attempt (connect, send, answer). */
+  NOTIFIER_TIMEOUT_MS: int(10_000, 100, 120_000),
+  /** Notifier: first retry delay (doubled per attempt, full jitter), its cap, and how long a delivery is retried. */
+  NOTIFIER_RETRY_BASE_MS: int(5_000, 10, 3_600_000),
+  NOTIFIER_RETRY_MAX_MS: int(3_600_000, 10, 86_400_000),
+  NOTIFIER_RETRY_WINDOW_MS: int(86_400_000, 1_000, 7 * 86_400_000),
+  /** Notifier: how often due deliveries are looked for (new events and retries also wake it). */
+  NOTIFIER_POLL_MS: int(1_000, 10, 60_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -37,3 +37,10 @@ export {
   runChecks,
   startOpsServer,
 } from "./ops-server.js";
+export { generateWebhookSecret, webhookSecretBinding } from "./webhook-secret.js";
+export {
+  checkWebhookUrl,
+  createWebhookAddressGuard,
+  type WebhookTarget,
+  type WebhookTargetVerdict,
+} from "./webhook-target.js";

@@ -9,6 +9,7 @@ import {
   type CredentialSealer,
   createAddressGuard,
   createCredentialSealerFromKeys,
+  createWebhookAddressGuard,
   credentialKeysOf,
   type Logger,
 } from "@headless-ops/runtime";
@@ -34,6 +35,7 @@ import { healthRoutes } from "./routes/health.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationRoutes } from "./routes/operations.js";
 import { tokenRoutes } from "./routes/tokens.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { validatorCompiler } from "./validation.js";
 
 export type BuildAppOptions = {
@@ -93,6 +95,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     pool: opts.db.pool,
     sealer: sealerOf(config, log),
     addressProblem: addressCheckOf(config),
+    webhookGuard: createWebhookAddressGuard(config),
     statusHelpers: opts.statusHelpers ?? createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS }),
     metrics: createApiMetrics(opts.db.pool),
     nats: opts.nats?.connection ?? (() => undefined),
@@ -135,6 +138,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     deviceRoutes(api, ctx);
     deviceImportRoutes(api, ctx);
     tokenRoutes(api, ctx);
+    webhookRoutes(api, ctx);
     auditRoutes(api, ctx);
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });

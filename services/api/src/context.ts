@@ -1,5 +1,5 @@
 import type { JetStreamClient, NatsConnection } from "@headless-ops/bus";
-import type { Config, CredentialSealer, Logger } from "@headless-ops/runtime";
+import type { AddressGuard, Config, CredentialSealer, Logger } from "@headless-ops/runtime";
 import type pg from "pg";
 import type { ApiMetrics } from "./metrics.js";
 import type { StatusHelpers } from "./operations/status-helpers.js";
@@ -15,6 +15,8 @@ export type AppContext = {
   statusHelpers: StatusHelpers;
   /** Why a management address may not be saved (address guard), or undefined when it may. */
   addressProblem: (address: string) => string | undefined;
+  /** The address guard of webhook URLs (no private ranges): at save; the notifier checks again. */
+  webhookGuard: AddressGuard;
   metrics: ApiMetrics;
   nats: () => NatsConnection | undefined;
   jetstream: () => JetStreamClient | undefined;

@@ -369,6 +369,60 @@ describe("every operation's successes and conflicts, in the document's shape", (
     expect((await call(h, csv, { url: csv.path, headers, payload: text })).statusCode).toBe(409);
   });
 
+  it("webhooks: create (201 with the secret, 422 for a denied URL), list, get, patch, deliveries, redeliver (202), delete (204); viewers 403 on reads", async () => {
+    const WEBHOOKS = "/api/v1/webhooks/";
+    const create = find("post", WEBHOOKS);
+    const created = await call(h, create, {
+      url: WEBHOOKS,
+      headers: json(),
+      payload: { organization_id: 101, url: "https://203.0.113.10/hook", events: ["operation.finished"] },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    const denied = await call(h, create, {
+      url: WEBHOOKS,
+      headers: json(),
+      payload: {
+        organization_id: 101,
+        url: "https://169.254.169.254/latest",
+        events: ["operation.finished"],
+      },
+    });
+    expect(denied.statusCode).toBe(422);
+    const id = created.json().id as string;
+    const viewer = (await h.token([101], "viewer")).auth;
+    for (const path of [WEBHOOKS, `${WEBHOOKS}{id}`, `${WEBHOOKS}{id}/deliveries/`]) {
+      const op = find("get", path);
+      const url = path.replace("{id}", id);
+      expect((await call(h, op, { url, headers: { authorization: viewer } })).statusCode, path).toBe(403);
+      expect((await call(h, op, { url, headers: json() })).statusCode, path).toBe(200);
+    }
+    const patch = find("patch", `${WEBHOOKS}{id}`);
+    const patched = await call(h, patch, {
+      url: `${WEBHOOKS}${id}`,
+      headers: json(),
+      payload: { enabled: false },
+    });
+    expect(patched.statusCode).toBe(200);
+    const delivery = await h.db.pool.query<{ id: string }>(
+      `INSERT INTO webhook_deliveries (webhook_id, msg_id, event_type, payload, status, retry_until)
+       VALUES ($1, 'msg_c', 'operation.finished', '{}', 'failed', now()) RETURNING id`,
+      [id],
+    );
+    const redeliver = find("post", `${WEBHOOKS}{id}/deliveries/{deliveryId}/redeliver`);
+    const again = await call(h, redeliver, {
+      url: `${WEBHOOKS}${id}/deliveries/${delivery.rows[0]?.id}/redeliver`,
+      headers: { authorization: auth },
+    });
+    expect(again.statusCode).toBe(202);
+    expect(again.json().status).toBe("pending");
+    const del = await call(h, find("delete", `${WEBHOOKS}{id}`), {
+      url: `${WEBHOOKS}${id}`,
+      headers: { authorization: auth },
+    });
+    expect(del.statusCode).toBe(204);
+  });
+
   it("links carry the page_size the page was served with (capped at 200)", async () => {
     await seedDevices(h, auth, 201, 103);
     const list = find("get", DEVICES);

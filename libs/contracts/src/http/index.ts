@@ -6,3 +6,4 @@ export * from "./errors.js";
 export * from "./operations.js";
 export * from "./pagination.js";
 export * from "./tokens.js";
+export * from "./webhooks.js";
