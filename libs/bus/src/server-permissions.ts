@@ -11,7 +11,15 @@ export type NatsUserPermissions = {
 };
 
 /** The identities of an installation, in the order the config lists them. */
-export const natsUsers = ["api", "scheduler", "prober", "aggregator", "provisioner", "monitor"] as const;
+export const natsUsers = [
+  "api",
+  "scheduler",
+  "prober",
+  "aggregator",
+  "notifier",
+  "provisioner",
+  "monitor",
+] as const;
 export type NatsUser = (typeof natsUsers)[number];
 
 /**
@@ -38,6 +46,7 @@ export function natsPermissions(prefix: string): NatsUserPermissions[] {
       n.subjects.job(p),
     ]),
     [deviceResults, n.consumers.aggregator, n.subjects.result],
+    [operations, n.consumers.notifier, n.subjects.operationsAll],
   ];
   const streams = [operations, deviceJobs, deviceResults];
   const inbox = (user: string) => [`_INBOX.${user}.>`];
@@ -73,6 +82,13 @@ export function natsPermissions(prefix: string): NatsUserPermissions[] {
       why: "consumes results",
       publish: ["$JS.API.INFO", ...pull(deviceResults, n.consumers.aggregator)],
       subscribe: inbox("aggregator"),
+    },
+    {
+      user: "notifier",
+      passwordVariable: "NATS_NOTIFIER_PASSWORD",
+      why: "consumes operation events for webhooks; publishes nothing",
+      publish: ["$JS.API.INFO", ...pull(operations, n.consumers.notifier)],
+      subscribe: inbox("notifier"),
     },
     {
       user: "provisioner",

@@ -25,6 +25,7 @@ describe("deploy/nats/nats-server.conf", () => {
       scheduler: ["ops.job.high", "ops.job.normal", "ops.job.low"],
       prober: ["ops.result"],
       aggregator: [],
+      notifier: [],
       provisioner: [],
       monitor: [],
     });

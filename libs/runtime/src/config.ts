@@ -72,7 +72,7 @@ export const configSchema = z.object({
   CREDENTIAL_KEY: z.string().optional(),
   /**
    * Several credential keys with ids, `k2:<key>,k1:<key>`: the first seals, all open (key rotation).
-   * CREDENTIAL_KEY, when also set, is held after them with id `default`. api and prober only.
+   * CREDENTIAL_KEY, when also set, is held after them with id `default`. api, prober and notifier only.
    */
   CREDENTIAL_KEYS: z
     .string()

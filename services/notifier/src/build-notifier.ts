@@ -28,7 +28,7 @@ export function buildNotifier(deps: WorkerDeps, tuning: Partial<DispatcherOption
     db: deps.db.pool,
     log,
     metrics,
-    sealer: createCredentialSealerFromKeys(keys),
+    sealer: keys ? createCredentialSealerFromKeys(keys) : undefined,
     guard: createWebhookAddressGuard(config),
     concurrency: config.NOTIFIER_CONCURRENCY,
     timeoutMs: config.NOTIFIER_TIMEOUT_MS,

@@ -17,7 +17,8 @@ export type DispatcherOptions = {
   db: Queryable;
   log: Logger;
   metrics: NotifierMetrics;
-  sealer: CredentialSealer;
+  /** Undefined without CREDENTIAL_KEY: every attempt then fails with "cannot sign". */
+  sealer: CredentialSealer | undefined;
   guard: AddressGuard;
   concurrency: number;
   timeoutMs: number;
@@ -32,8 +33,9 @@ export type DispatcherOptions = {
  */
 export function createDispatcher(o: DispatcherOptions) {
   const inFlight = new Set<Promise<void>>();
-  // A claimed row is leased for longer than one attempt can take, so no replica sends it twice at once.
-  const leaseMs = o.timeoutMs + 30_000;
+  // A claimed row is leased for longer than one attempt (and its record) can take, so no replica sends
+  // it twice at once; a notifier killed mid-attempt leaves it due again when the lease runs out.
+  const leaseMs = o.timeoutMs * 2 + 5_000;
   let stopped = false;
   let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -43,6 +45,7 @@ export function createDispatcher(o: DispatcherOptions) {
   const attempt = async (d: ClaimedDelivery): Promise<AttemptOutcome> => {
     const checked = await checkWebhookUrl(o.guard, d.url);
     if (!checked.ok) return { statusCode: null, latencyMs: 0, error: checked.reason };
+    if (!o.sealer) throw new Error("CREDENTIAL_KEY is not set");
     const secret = o.sealer.open(d.secret_sealed, webhookSecretBinding(d.webhook_id, d.organization_id));
     const body = JSON.stringify(d.payload);
     const now = new Date();

@@ -7,7 +7,7 @@ export type Received = { path: string; headers: http.IncomingHttpHeaders; body: 
 export type Behaviour = (nth: number) => number | "hang";
 
 /** A webhook receiver on loopback that records every request and answers per path. */
-export async function startReceiver(behaviours: Record<string, Behaviour> = {}) {
+export async function startReceiver(behaviours: Record<string, Behaviour> = {}, delayMs = 0) {
   const received: Received[] = [];
   const counts = new Map<string, number>();
   const hanging = new Set<http.ServerResponse>();
@@ -26,6 +26,7 @@ export async function startReceiver(behaviours: Record<string, Behaviour> = {}) 
       });
       const answer = (behaviours[path] ?? (() => 200))(nth);
       if (answer === "hang") hanging.add(res);
+      else if (delayMs > 0) setTimeout(() => res.writeHead(answer).end(), delayMs);
       else res.writeHead(answer).end();
     });
   });
