@@ -78,7 +78,7 @@ describe("faults: kill -9 the notifier mid-delivery", () => {
         v: 1,
         operation_id: String(op),
         status: "completed",
-        organization_ids: [101],
+        organization_ids: ["101"],
         operation_type: "status_refresh",
         total_devices: 1,
         processed_devices: 1,

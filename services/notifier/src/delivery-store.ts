@@ -12,7 +12,7 @@ export type EventToDeliver = {
   eventMsgId: string;
   type: WebhookEventType;
   operationId: string;
-  organizationIds: number[];
+  organizationIds: string[];
   milestone: number | null;
   /** The Standard Webhooks body: `{ type, timestamp, data }`. */
   payload: unknown;

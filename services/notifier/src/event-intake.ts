@@ -1,5 +1,12 @@
 import { decodeMessage, type JetStreamClient, type JsMsg, redeliveryDelay } from "@headless-ops/bus";
-import { type NatsNames, type WebhookEventType, webhookEventSchemas } from "@headless-ops/contracts";
+import {
+  type NatsNames,
+  operationFinishedMsgId,
+  operationMilestoneMsgId,
+  operationStartedMsgId,
+  type WebhookEventType,
+  webhookEventSchemas,
+} from "@headless-ops/contracts";
 import type { Queryable } from "@headless-ops/db";
 import { type Logger, toError } from "@headless-ops/runtime";
 import { type EventToDeliver, recordDeliveries } from "./delivery-store.js";
@@ -33,9 +40,13 @@ function toDelivery(o: EventIntakeOptions, msg: JsMsg, type: WebhookEventType): 
   }
   const data = decoded.value;
   const milestone = "milestone" in data ? data.milestone : null;
-  // The message ids of SSE-CONTRACT.md: the same event always makes the same webhook-id.
-  const suffix =
-    type === "operation.started" ? "started" : type === "operation.finished" ? "finished" : `m${milestone}`;
+  // The event's own message id: the same event always makes the same webhook-id.
+  const eventMsgId =
+    milestone !== null
+      ? operationMilestoneMsgId(data.operation_id, milestone)
+      : type === "operation.started"
+        ? operationStartedMsgId(data.operation_id)
+        : operationFinishedMsgId(data.operation_id);
   const timestamp =
     "finished_at" in data
       ? data.finished_at
@@ -43,7 +54,7 @@ function toDelivery(o: EventIntakeOptions, msg: JsMsg, type: WebhookEventType): 
         ? data.started_at
         : new Date().toISOString();
   return {
-    eventMsgId: `op-${data.operation_id}-${suffix}`,
+    eventMsgId,
     type,
     operationId: data.operation_id,
     organizationIds: data.organization_ids,

@@ -47,7 +47,7 @@ async function createHook(path: string, events = ["operation.finished"], org = 1
   return res.json() as { id: string; secret: string };
 }
 
-async function publishFinished(orgs = [101]): Promise<OperationFinishedEvent> {
+async function publishFinished(orgs = ["101"]): Promise<OperationFinishedEvent> {
   const event: OperationFinishedEvent = {
     v: 1,
     operation_id: String(nextOp++),
