@@ -9,7 +9,14 @@ describe("planServices", () => {
       workerPorts: [9464, 9465, 9466, 9467, 9468],
       proberReplicas: 2,
     });
-    expect(specs.map((s) => s.name)).toEqual(["api", "scheduler", "aggregator", "notifier", "prober-1", "prober-2"]);
+    expect(specs.map((s) => s.name)).toEqual([
+      "api",
+      "scheduler",
+      "aggregator",
+      "notifier",
+      "prober-1",
+      "prober-2",
+    ]);
     expect(specs.map((s) => s.script)).toEqual([
       "/repo/services/api/dist/main.js",
       "/repo/services/scheduler/dist/main.js",
