@@ -61,16 +61,20 @@ export function createDispatcher(o: DispatcherOptions) {
   const deliver = async (d: ClaimedDelivery): Promise<void> => {
     o.metrics.inFlight.inc();
     let outcome: AttemptOutcome;
+    let unsignable = false;
     try {
       outcome = await attempt(d);
     } catch (err) {
-      // A secret that does not open (key removed, row tampered with) will not open next time either.
+      // A secret that does not open (key removed, row tampered with) will not open next time either:
+      // the delivery fails at once (redeliver by hand once the key is back).
+      unsignable = true;
       outcome = { statusCode: null, latencyMs: 0, error: `cannot sign: ${toError(err).message}` };
     } finally {
       o.metrics.inFlight.dec();
     }
     const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
-    const next = ok ? undefined : nextAttemptAt(o.retry, d.attempts + 1, new Date(), d.retry_until);
+    const next =
+      ok || unsignable ? undefined : nextAttemptAt(o.retry, d.attempts + 1, new Date(), d.retry_until);
     const record: AttemptRecord = {
       deliveryId: d.id,
       ...outcome,

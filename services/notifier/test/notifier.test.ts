@@ -283,6 +283,64 @@ describe("notifier", () => {
     expect(list.json().count).toBe(0);
   });
 
+  it("delivers only the subscribed milestones, and gives up at once on a secret that does not open", async () => {
+    const res = await api.inject({
+      method: "POST",
+      url: "/api/v1/webhooks/",
+      headers: { authorization: auth },
+      payload: {
+        organization_id: 101,
+        url: receiver.url("/milestones"),
+        events: ["operation.progress_milestone"],
+        milestones: [50],
+      },
+    });
+    expect(res.statusCode).toBe(201);
+    const op = String(nextOp++);
+    for (const milestone of [25, 50, 75]) {
+      const event = {
+        v: 1,
+        operation_id: op,
+        milestone,
+        organization_ids: ["101"],
+        operation_type: "status_refresh",
+        processed_devices: milestone,
+        total_devices: 100,
+      };
+      await env.js.publish(env.names.subjects.operationMilestone, JSON.stringify(event), {
+        msgID: `op-${op}-m${milestone}`,
+      });
+    }
+    const got = await waitFor(() => receiver.on("/milestones")[0], { timeoutMs: 10_000 });
+    expect(JSON.parse(got.body)).toMatchObject({
+      type: "operation.progress_milestone",
+      data: { milestone: 50 },
+    });
+    expect(got.headers["webhook-id"]).toBe(`msg_op-${op}-m50_w${res.json().id}`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.on("/milestones")).toHaveLength(1);
+
+    // A sealed secret copied from another webhook is bound to that one: it does not open here.
+    const a = await createHook("/unsignable");
+    const b = await createHook("/donor");
+    await env.db.pool.query(
+      "UPDATE webhooks SET secret_sealed = (SELECT secret_sealed FROM webhooks WHERE id = $2) WHERE id = $1",
+      [a.id, b.id],
+    );
+    await publishFinished();
+    const [failed] = await waitFor(
+      async () => {
+        const list = await deliveriesOf(a.id);
+        return list[0]?.status === "failed" ? list : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(failed?.attempts).toEqual([
+      expect.objectContaining({ status_code: null, error: expect.stringMatching(/^cannot sign: /) }),
+    ]);
+    expect(receiver.on("/unsignable")).toHaveLength(0);
+  });
+
   it("stores the secret sealed, never in clear", async () => {
     const hook = await createHook("/sealed");
     const row = await env.db.pool.query<{ secret_sealed: Buffer }>(
