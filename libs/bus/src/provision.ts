@@ -79,7 +79,7 @@ export function consumerConfigs(prefix: string): { stream: string; config: Parti
     },
     {
       // nats-server 2.9 takes one filter per consumer: the notifier reads every operation event and
-      // acks the ones no webhook is about (operation.created).
+      // acks `operation.created` without delivering anything.
       stream: n.streams.operations,
       config: durable(n.consumers.notifier, n.subjects.operationsAll, contracts.operationLifecycle),
     },
