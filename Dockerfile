@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One image for every headless-ops process; the command picks the service:
 #   node services/api/dist/main.js | services/scheduler/dist/main.js | services/prober/dist/main.js
-#   | services/aggregator/dist/main.js, and migrations: node libs/db/dist/cli.js
+#   | services/aggregator/dist/main.js | services/notifier/dist/main.js, and migrations: node libs/db/dist/cli.js
 # deploy/README.md explains how to build and run it; tests/deploy/dockerfile.test.ts keeps it honest.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -58,9 +58,11 @@ COPY --from=build /app/services/prober/package.json services/prober/package.json
 COPY --from=build /app/services/prober/dist services/prober/dist
 COPY --from=build /app/services/aggregator/package.json services/aggregator/package.json
 COPY --from=build /app/services/aggregator/dist services/aggregator/dist
+COPY --from=build /app/services/notifier/package.json services/notifier/package.json
+COPY --from=build /app/services/notifier/dist services/notifier/dist
 # The code stays root-owned and read-only; the process runs as the image's `node` user,
 # numeric so that Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
-# PORT (api) and METRICS_PORT (scheduler, prober, aggregator) defaults of libs/runtime config.
+# PORT (api) and METRICS_PORT (scheduler, prober, aggregator, notifier) defaults of libs/runtime config.
 EXPOSE 8080 9464
 CMD ["node", "services/api/dist/main.js"]

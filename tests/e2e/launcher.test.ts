@@ -56,7 +56,7 @@ describe.sequential("launcher (npm start)", () => {
   it("runs every service with prefixed logs, seeds the demo, and stops them all on SIGTERM with exit 0", async () => {
     const launcher = await launch(["--demo"]);
     const pids = childPids(launcher.lines);
-    expect([...pids.keys()]).toEqual(["api", "scheduler", "aggregator", "prober-1"]);
+    expect([...pids.keys()]).toEqual(["api", "scheduler", "aggregator", "notifier", "prober-1"]);
     for (const name of pids.keys()) {
       expect(
         launcher.lines.some((l) => l.startsWith(`[${name}]`)),

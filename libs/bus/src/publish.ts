@@ -1,6 +1,6 @@
 import { contextFromTraceparent, traceparentOf } from "@headless-ops/runtime";
 import type { JetStreamClient, JsMsg, PubAck } from "@nats-io/jetstream";
-import { headers } from "@nats-io/transport-node";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
 
 const encoder = new TextEncoder();
 
@@ -47,4 +47,18 @@ export function publishJson(
 /** The one place trace context is read off a message: the context its publisher's span continues. */
 export function messageTraceContext(msg: Pick<JsMsg, "headers">) {
   return contextFromTraceparent(msg.headers?.get(TRACEPARENT_HEADER));
+}
+
+/**
+ * Publishes JSON on core NATS (no stream, no ack): for lossy events that carry absolute values, such
+ * as progress, where the next one supersedes a dropped one. Never throws on a closed connection.
+ */
+export function publishCoreJson(nc: NatsConnection, subject: string, payload: unknown): boolean {
+  if (nc.isClosed()) return false;
+  try {
+    nc.publish(subject, encoder.encode(JSON.stringify(payload)));
+    return true;
+  } catch {
+    return false;
+  }
 }

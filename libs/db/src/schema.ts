@@ -200,3 +200,77 @@ export const schemaVersion = pgTable("schema_version", {
   oldestReader: integer("oldest_reader").notNull(),
   updatedAt: tstz("updated_at").notNull().defaultNow(),
 });
+
+/**
+ * Webhooks of one organization. The signing secret is sealed with the credential sealer (bound to the
+ * webhook id and organization), never stored in clear: the notifier opens it to sign each delivery.
+ */
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    organizationId: id("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    url: text("url").notNull(),
+    /** `operation.started`, `operation.finished`, `operation.progress_milestone`. */
+    events: text("events").array().notNull(),
+    /** Milestones (25, 50, 75) delivered when `operation.progress_milestone` is subscribed. */
+    milestones: smallint("milestones").array().notNull().default(sql`'{}'`),
+    description: text("description"),
+    enabled: boolean("enabled").notNull().default(true),
+    secretSealed: bytea("secret_sealed").notNull(),
+    createdBy: id("created_by"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("webhooks_org_idx").on(t.organizationId)],
+);
+
+/**
+ * One message to one webhook (`msg_id` is the `webhook-id` header: the same on every attempt, so a
+ * receiver de-duplicates by it). Due rows are claimed with a lease (`next_attempt_at` moved forward),
+ * so a notifier killed mid-delivery leaves the row to be picked up again when the lease runs out.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    webhookId: id("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    msgId: text("msg_id").notNull(),
+    eventType: text("event_type").notNull(),
+    operationId: id("operation_id"),
+    payload: jsonb("payload").notNull(),
+    /** `pending` (due or leased), `succeeded`, `failed` (retry window over). */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
+    /** No retry is scheduled past this (NOTIFIER_RETRY_WINDOW_MS after the event, or after a redeliver). */
+    retryUntil: tstz("retry_until").notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    finishedAt: tstz("finished_at"),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_msg_uq").on(t.webhookId, t.msgId),
+    index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index("webhook_deliveries_webhook_idx").on(t.webhookId, t.id.desc()),
+  ],
+);
+
+/** Each HTTP attempt of a delivery: answer status (null when none came), latency, error, time. */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    deliveryId: id("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    attemptedAt: tstz("attempted_at").notNull().defaultNow(),
+    statusCode: smallint("status_code"),
+    latencyMs: integer("latency_ms").notNull(),
+    error: text("error"),
+  },
+  (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.id)],
+);

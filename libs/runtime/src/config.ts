@@ -76,7 +76,7 @@ export const configSchema = z.object({
   CREDENTIAL_KEY: z.string().optional(),
   /**
    * Several credential keys with ids, `k2:<key>,k1:<key>`: the first seals, all open (key rotation).
-   * CREDENTIAL_KEY, when also set, is held after them with id `default`. api and prober only.
+   * CREDENTIAL_KEY, when also set, is held after them with id `default`. api, prober and notifier only.
    */
   CREDENTIAL_KEYS: z
     .string()
@@ -173,6 +173,27 @@ export const configSchema = z.object({
     .enum(["parentbased_always_on", "parentbased_traceidratio", "always_on", "always_off", "traceidratio"])
     .default("parentbased_always_on"),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  /** Notifier: webhook deliveries in flight per replica, so a receiver that never answers holds one slot only. */
+  NOTIFIER_CONCURRENCY: int(16, 1, 1_000),
+  /** Notifier: deadline of one delivery attempt (connect, send, answer). */
+  NOTIFIER_TIMEOUT_MS: int(10_000, 100, 120_000),
+  /** Notifier: first retry delay (doubled per attempt, full jitter), its cap, and how long a delivery is retried. */
+  NOTIFIER_RETRY_BASE_MS: int(5_000, 10, 3_600_000),
+  NOTIFIER_RETRY_MAX_MS: int(3_600_000, 10, 86_400_000),
+  NOTIFIER_RETRY_WINDOW_MS: int(86_400_000, 1_000, 7 * 86_400_000),
+  /** Notifier: how often due deliveries are looked for (new events and retries also wake it). */
+  NOTIFIER_POLL_MS: int(1_000, 10, 60_000),
+  /** API, live progress (SSE): a `: heartbeat` comment this often keeps proxies from closing an idle stream. */
+  SSE_HEARTBEAT_MS: int(15_000, 100, 300_000),
+  /**
+   * API, live progress: how often one query per replica re-reads the operations that changed, for the
+   * changes no progress event announces (cancel, timeouts, a dropped event) and for the list stream.
+   */
+  SSE_POLL_MS: int(1_000, 50, 60_000),
+  /** API, live progress: at most this many progress events per second per stream (the latest wins). */
+  SSE_MAX_EVENTS_PER_SECOND: int(4, 1, 100),
+  /** API, live progress: open streams one replica accepts; more answer 503 so a flood cannot exhaust it. */
+  SSE_MAX_STREAMS: int(10_000, 1, 1_000_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

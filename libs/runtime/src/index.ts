@@ -45,3 +45,10 @@ export {
   tracer,
 } from "./trace-context.js";
 export { parseKeyValues, startTracing, type Tracing, type TracingConfig, tracesUrl } from "./tracing.js";
+export { generateWebhookSecret, webhookSecretBinding } from "./webhook-secret.js";
+export {
+  checkWebhookUrl,
+  createWebhookAddressGuard,
+  type WebhookTarget,
+  type WebhookTargetVerdict,
+} from "./webhook-target.js";

@@ -9,6 +9,7 @@ import {
   type CredentialSealer,
   createAddressGuard,
   createCredentialSealerFromKeys,
+  createWebhookAddressGuard,
   credentialKeysOf,
   type Logger,
 } from "@headless-ops/runtime";
@@ -22,6 +23,7 @@ import type { AppContext } from "./context.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
+import { ProgressHub } from "./events/progress-hub.js";
 import { rejectNulBytes } from "./input-guard.js";
 import { installLingeringClose } from "./lingering-close.js";
 import { type ApiMetrics, createApiMetrics } from "./metrics.js";
@@ -35,8 +37,10 @@ import { deviceImportRoutes } from "./routes/device-import.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
+import { operationEventRoutes } from "./routes/operation-events.js";
 import { operationRoutes } from "./routes/operations.js";
 import { tokenRoutes } from "./routes/tokens.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { coalesceStatusHelpers } from "./status-coalescer.js";
 import { validatorCompiler } from "./validation.js";
 
@@ -99,15 +103,26 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     pool: opts.db.pool,
     sealer: sealerOf(config, log),
     addressProblem: addressCheckOf(config),
+    webhookGuard: createWebhookAddressGuard(config),
     statusHelpers: coalesceStatusHelpers(
-      opts.statusHelpers ?? createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS }),
+      opts.statusHelpers ??
+        createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS, natsPrefix: config.NATS_PREFIX }),
       config.STATUS_HELPERS_INTERVAL_MS,
     ),
     metrics: opts.metrics ?? createApiMetrics(opts.db.pool),
     nats: opts.nats?.connection ?? (() => undefined),
     jetstream: opts.nats?.jetstream ?? (() => undefined),
     relay: opts.relay,
+    hub: new ProgressHub({
+      pool: opts.db.pool,
+      nats: opts.nats?.connection ?? (() => undefined),
+      natsPrefix: config.NATS_PREFIX,
+      pollMs: config.SSE_POLL_MS,
+      log: log.child({ component: "live-progress" }),
+    }),
   };
+  // Before the server waits for open connections: SSE streams would hold the close forever.
+  app.addHook("preClose", async () => ctx.hub.stop());
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -145,9 +160,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     api.addHook("preValidation", rejectNulBytes);
     operationRoutes(api, ctx);
     operationActionRoutes(api, ctx);
+    operationEventRoutes(api, ctx);
     deviceRoutes(api, ctx);
     deviceImportRoutes(api, ctx);
     tokenRoutes(api, ctx);
+    webhookRoutes(api, ctx);
     auditRoutes(api, ctx);
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });

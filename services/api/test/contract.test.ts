@@ -17,6 +17,8 @@ type Op = { path: string; method: string; op: Operation };
 let h: Harness;
 /** BODY_LIMIT_BYTES and RATE_LIMIT_MAX at their smallest, for 413 and 429. */
 let tight: Harness;
+/** SSE_MAX_STREAMS=1: the 503 of a server whose streams are all taken. */
+let full: Harness;
 /** Status helpers that fail: the 500 of `update_status=true`. */
 let broken: Harness;
 let doc: OpenAPIV3_1.Document;
@@ -25,14 +27,44 @@ let deviceIds: string[];
 let operationId: string;
 const seen = new Set<string>();
 
+/** An operation answering Server-Sent Events: its 200 may never end, so it is read as a stream. */
+const isStream = (op: Op) =>
+  "text/event-stream" in
+  ((op.op.responses?.["200"] as OpenAPIV3_1.ResponseObject | undefined)?.content ?? {});
+
+/**
+ * Reads an event stream until `until` appears in it (or it ends), then lets it go; the body read so
+ * far stands in for the payload, so the checks below read an error or an event stream alike.
+ */
+async function readStream(res: LightMyRequestResponse, until: string): Promise<LightMyRequestResponse> {
+  const stream = res.stream();
+  let body = "";
+  for await (const chunk of stream) {
+    body += String(chunk);
+    if (res.statusCode === 200 && body.includes(until)) break;
+  }
+  stream.destroy();
+  return Object.create(res, {
+    body: { value: body },
+    payload: { value: body },
+    json: { value: () => JSON.parse(body) },
+  });
+}
+
 async function call(
   target: Harness,
   op: Op,
   opts: Omit<InjectOptions, "method">,
+  until = "event: snapshot",
 ): Promise<LightMyRequestResponse> {
-  const res = await target.app.inject({ ...opts, method: op.method.toUpperCase() as "GET" });
+  const streamed = isStream(op);
+  const res = await target.app.inject({
+    ...opts,
+    method: op.method.toUpperCase() as "GET",
+    ...(streamed ? { payloadAsStream: true } : {}),
+  });
   seen.add(`${op.method} ${op.path} ${res.statusCode}`);
-  return res;
+  return streamed ? readStream(res, until) : res;
 }
 
 const ops = (): Op[] =>
@@ -71,6 +103,7 @@ async function newOperation(target: Harness, token: string, orgs = [101]): Promi
 beforeAll(async () => {
   h = await startHarness();
   tight = await startHarness({}, { BODY_LIMIT_BYTES: "1024", RATE_LIMIT_MAX: "2" });
+  full = await startHarness({}, { SSE_MAX_STREAMS: "1" });
   broken = await startHarness({
     statusHelpers: async () => {
       throw new Error("helper down");
@@ -84,6 +117,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await broken?.close();
   await tight?.close();
+  await full?.close();
   await h?.close();
 });
 
@@ -155,7 +189,7 @@ describe("every operation answers its documented errors, in the document's shape
       const res = await call(h, op, { url, headers, ...(op.method === "patch" ? { payload: "{}" } : {}) });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
     }
-    for (const op of ops().filter((o) => o.method === "get" && !o.path.includes("{id}"))) {
+    for (const op of ops().filter((o) => o.method === "get" && !o.path.includes("{id}") && !isStream(o))) {
       const res = await call(h, op, { url: `${op.path}?page=50`, headers: { authorization: auth } });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
     }
@@ -371,6 +405,60 @@ describe("every operation's successes and conflicts, in the document's shape", (
     expect((await call(h, csv, { url: csv.path, headers, payload: text })).statusCode).toBe(409);
   });
 
+  it("webhooks: create (201 with the secret, 422 for a denied URL), list, get, patch, deliveries, redeliver (202), delete (204); viewers 403 on reads", async () => {
+    const WEBHOOKS = "/api/v1/webhooks/";
+    const create = find("post", WEBHOOKS);
+    const created = await call(h, create, {
+      url: WEBHOOKS,
+      headers: json(),
+      payload: { organization_id: 101, url: "https://203.0.113.10/hook", events: ["operation.finished"] },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    const denied = await call(h, create, {
+      url: WEBHOOKS,
+      headers: json(),
+      payload: {
+        organization_id: 101,
+        url: "https://169.254.169.254/latest",
+        events: ["operation.finished"],
+      },
+    });
+    expect(denied.statusCode).toBe(422);
+    const id = created.json().id as string;
+    const viewer = (await h.token([101], "viewer")).auth;
+    for (const path of [WEBHOOKS, `${WEBHOOKS}{id}`, `${WEBHOOKS}{id}/deliveries/`]) {
+      const op = find("get", path);
+      const url = path.replace("{id}", id);
+      expect((await call(h, op, { url, headers: { authorization: viewer } })).statusCode, path).toBe(403);
+      expect((await call(h, op, { url, headers: json() })).statusCode, path).toBe(200);
+    }
+    const patch = find("patch", `${WEBHOOKS}{id}`);
+    const patched = await call(h, patch, {
+      url: `${WEBHOOKS}${id}`,
+      headers: json(),
+      payload: { enabled: false },
+    });
+    expect(patched.statusCode).toBe(200);
+    const delivery = await h.db.pool.query<{ id: string }>(
+      `INSERT INTO webhook_deliveries (webhook_id, msg_id, event_type, payload, status, retry_until)
+       VALUES ($1, 'msg_c', 'operation.finished', '{}', 'failed', now()) RETURNING id`,
+      [id],
+    );
+    const redeliver = find("post", `${WEBHOOKS}{id}/deliveries/{deliveryId}/redeliver`);
+    const again = await call(h, redeliver, {
+      url: `${WEBHOOKS}${id}/deliveries/${delivery.rows[0]?.id}/redeliver`,
+      headers: { authorization: auth },
+    });
+    expect(again.statusCode).toBe(202);
+    expect(again.json().status).toBe("pending");
+    const del = await call(h, find("delete", `${WEBHOOKS}{id}`), {
+      url: `${WEBHOOKS}${id}`,
+      headers: { authorization: auth },
+    });
+    expect(del.statusCode).toBe(204);
+  });
+
   it("links carry the page_size the page was served with (capped at 200)", async () => {
     await seedDevices(h, auth, 201, 103);
     const list = find("get", DEVICES);
@@ -386,6 +474,50 @@ describe("every operation's successes and conflicts, in the document's shape", (
       headers: json(),
     });
     expect(new URL(second.json().previous).searchParams.get("page_size")).toBe("200");
+  });
+});
+
+describe("the live-progress event streams, in the document's shape", () => {
+  it("an ended operation streams snapshot then finished and ends; the list starts with a snapshot; 503 when full", async () => {
+    const one = find("get", `${OPS}{id}/events`);
+    const list = find("get", `${OPS}events`);
+    const ended = await newOperation(h, auth);
+    await h.db.pool.query(
+      "UPDATE operations SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE id = $1",
+      [ended],
+    );
+    const res = await call(h, one, { url: `${OPS}${ended}/events`, headers: { authorization: auth } }, "\0");
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^text\/event-stream/);
+    const events = [...res.body.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => [
+      m[1],
+      JSON.parse(m[2] ?? ""),
+    ]);
+    expect(events.map(([name]) => name)).toEqual(["snapshot", "finished"]);
+    expect(events[1]?.[1]).toMatchObject({ id: ended, status: "cancelled", devices_per_second: null });
+    const snapshot = await call(h, list, { url: list.path, headers: { authorization: auth } });
+    expect(snapshot.statusCode).toBe(200);
+    const data = /^event: snapshot\ndata: (.*)$/m.exec(snapshot.body)?.[1] ?? "";
+    expect(JSON.parse(data).results.map((o: { id: string }) => o.id)).toContain(ended);
+
+    const token = (await full.token([101])).auth;
+    const fullOp = await newOperation(full, token);
+    const held = await full.app.inject({
+      method: "GET",
+      url: list.path,
+      headers: { authorization: token },
+      payloadAsStream: true,
+    });
+    expect(held.statusCode).toBe(200);
+    for (const [op, url] of [
+      [list, list.path],
+      [one, `${OPS}${fullOp}/events`],
+    ] as const) {
+      const busy = await call(full, op, { url, headers: { authorization: token } });
+      expect(busy.statusCode, url).toBe(503);
+      expect(busy.json().detail).toMatch(/too many open event streams/i);
+    }
+    held.stream().destroy();
   });
 });
 

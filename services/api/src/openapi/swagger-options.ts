@@ -27,6 +27,7 @@ export function swaggerOptions(config: Config): SwaggerOptions {
       tags: [
         { name: "operations", description: "Scheduled headless operations and their per-device results" },
         { name: "devices", description: "The device inventory" },
+        { name: "webhooks", description: "Signed HTTP callbacks on operation events (Standard Webhooks)" },
       ],
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
