@@ -46,7 +46,11 @@ async function createOperation(executeAt: string): Promise<string> {
     method: "POST",
     url: OPS,
     headers: { authorization: auth },
-    payload: { operation_type: "status_refresh", target_organizations: [101], schedule: { execute_at: executeAt } },
+    payload: {
+      operation_type: "status_refresh",
+      target_organizations: [101],
+      schedule: { execute_at: executeAt },
+    },
   });
   expect(res.statusCode).toBe(201);
   return res.json().id;
@@ -135,7 +139,12 @@ describe("operation lifecycle events (outbox → JetStream)", () => {
     const of = (subject: string) => messages.filter((m) => m.subject === subject).map((m) => m.data);
     const started = of(names.operationStarted).map((d) => OperationStartedEvent.parse(d));
     expect(started).toEqual([
-      expect.objectContaining({ operation_id: running, status: "in_progress", total_devices: 8, organization_ids: ["101"] }),
+      expect.objectContaining({
+        operation_id: running,
+        status: "in_progress",
+        total_devices: 8,
+        organization_ids: ["101"],
+      }),
     ]);
     const milestones = of(names.operationMilestone).map((d) => OperationMilestoneEvent.parse(d));
     expect(milestones.map((m) => [m.operation_id, m.milestone, m.processed_devices])).toEqual([
