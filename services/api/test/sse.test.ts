@@ -125,7 +125,7 @@ describe("live progress over Server-Sent Events", () => {
       let event = await c.next();
       while (event?.event === "progress") event = await c.next();
       expect(event).toMatchObject({ event: "finished", data: { id, status: "completed", progress: 100 } });
-      expect((event?.data as { finished_at: string | null }).finished_at).toBeTruthy();
+      expect((event?.data as { finished_at?: string | null } | undefined)?.finished_at).toBeTruthy();
       expect(await c.next()).toBeUndefined();
     }
     expect(await metric("sse_streams_open")).toBe(0);
@@ -176,7 +176,7 @@ describe("live progress over Server-Sent Events", () => {
     while (!seen.has(visible) && Date.now() < deadline) {
       const event = await list.next(5_000);
       expect(event?.event).toBe("operation");
-      seen.add((event?.data as { id: string }).id);
+      seen.add((event?.data as { id?: string } | undefined)?.id ?? "");
     }
     expect(seen).toContain(visible);
     expect(seen).not.toContain(hidden.json().id);
