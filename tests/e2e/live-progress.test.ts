@@ -16,14 +16,20 @@ describe("live progress end to end", () => {
 
   beforeAll(async () => {
     stack = await startStack({
-      env: { AGGREGATOR_BATCH_MS: "20", FANOUT_BATCH_SIZE: "20", PROBER_RESULT_FLUSH_MS: "50" },
+      env: {
+        AGGREGATOR_BATCH_MS: "20",
+        FANOUT_BATCH_SIZE: "20",
+        PROBER_RESULT_FLUSH_MS: "50",
+        // About 3 s of work: long enough for the aggregator to measure a rate (it needs 1 s of folds).
+        PROBER_CONCURRENCY: "16",
+      },
     });
     await seedOrganizations(stack.db.pool, [101]);
     await seedDevices(stack.db.pool, {
       organization: 101,
       label: "live",
       count: 400,
-      sim: { latency_ms: 20 },
+      sim: { latency_ms: 100 },
     });
     api = await stack.client([101]);
   }, 120_000);
