@@ -143,9 +143,11 @@ async function main() {
 
     const delays = [];
     let finished = 0;
+    let progressSeen = 0;
     const readers = conns.slice(0, streams).map(async (c) => {
       for (let e = await c.next(600_000); e; e = await c.next(600_000)) {
         if (e.event === "progress") {
+          progressSeen += 1;
           const at = committedAt.get(`${e.data.processed_devices}`);
           if (at !== undefined) delays.push(Date.now() - at);
         }
