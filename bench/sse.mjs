@@ -168,7 +168,7 @@ async function main() {
     const seconds = (Date.now() - started) / 1000;
     delays.sort((a, b) => a - b);
     console.log(
-      `operation: ${devices} devices in ${seconds.toFixed(1)} s; finished seen by ${finished}/${streams} streams`,
+      `operation: ${devices} devices in ${seconds.toFixed(1)} s; finished seen by ${finished}/${streams} streams; ${committedAt.size} progress events on NATS, ${progressSeen} on SSE`,
     );
     console.log(
       `commit → SSE arrival (ms, ${delays.length} progress events): median ${quantile(delays, 0.5)}  p99 ${quantile(delays, 0.99)}  max ${delays.at(-1)}`,
