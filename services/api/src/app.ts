@@ -23,6 +23,7 @@ import type { AppContext } from "./context.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
+import { registerLiveMetrics } from "./events/live-metrics.js";
 import { ProgressHub } from "./events/progress-hub.js";
 import { rejectNulBytes } from "./input-guard.js";
 import { installLingeringClose } from "./lingering-close.js";
@@ -121,6 +122,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       log: log.child({ component: "live-progress" }),
     }),
   };
+  registerLiveMetrics(ctx.metrics.registry, ctx.hub);
   // Before the server waits for open connections: SSE streams would hold the close forever.
   app.addHook("preClose", async () => ctx.hub.stop());
 

@@ -54,6 +54,11 @@ export class ProgressHub {
     return n;
   }
 
+  /** NATS subscriptions held: 1 once connected and a stream has opened, whatever the number of streams. */
+  get natsSubscriptions(): number {
+    return this.subscription && !this.subscription.sub.isClosed() ? 1 : 0;
+  }
+
   /** The last rate a progress event gave for the operation, or null. */
   rateOf(operationId: string): number | null {
     return this.rates.get(operationId) ?? null;
