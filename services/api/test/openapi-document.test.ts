@@ -110,6 +110,8 @@ describe("the OpenAPI document", () => {
         "PaginatedOperations",
         "PaginatedDevices",
         "PaginatedDeviceResults",
+        "PaginatedTokens",
+        "PaginatedAuditEvents",
         "DeviceBatch",
         "DeviceImportResult",
         "CreateOperation",

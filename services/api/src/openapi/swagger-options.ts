@@ -27,6 +27,8 @@ export function swaggerOptions(config: Config): SwaggerOptions {
       tags: [
         { name: "operations", description: "Scheduled headless operations and their per-device results" },
         { name: "devices", description: "The device inventory" },
+        { name: "tokens", description: "API tokens of the admin's organizations (admin tokens only)" },
+        { name: "audit", description: "The audit trail of every write (admin tokens only)" },
       ],
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
