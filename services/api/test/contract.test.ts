@@ -254,6 +254,16 @@ describe("every operation answers its documented errors, in the document's shape
       payload: 'organization_id,hostname,device_type\n101,"unterminated,router\n',
     });
     expect(broken_.statusCode).toBe(400);
+    await newOperation(h, auth); // a second operation: its list has a next page too
+    for (const op of ops().filter((o) => o.method === "get" && !o.path.includes("{id}"))) {
+      // Without PUBLIC_URL the page links (page_size=1: there is a next) come from Host: one that is
+      // no host name is refused.
+      const res = await call(h, op, {
+        url: `${op.path}?page_size=1`,
+        headers: { authorization: tokenFor(op), host: "a b" },
+      });
+      expect(res.statusCode, `${op.method} ${op.path}`).toBe(400);
+    }
     for (const op of ops().filter((o) => o.method === "get" && o.path.includes("{id}"))) {
       // The router refuses a broken percent-encoding before any route (so outside the hook's reach).
       const res = await call(h, op, {
