@@ -678,6 +678,15 @@ export interface components {
             status: "scheduled" | "in_progress" | "completed" | "completed_with_errors" | "failed" | "cancelled";
             target_device_count: number;
         };
+        PaginatedAuditEvents: {
+            /** @description Results across all pages */
+            count: number;
+            /** @description Absolute URL of the next page (its page_size capped), or null */
+            next: string | null;
+            /** @description Absolute URL of the previous page (its page_size capped), or null */
+            previous: string | null;
+            results: components["schemas"]["AuditEvent"][];
+        };
         PaginatedDeviceResults: {
             /** @description Results across all pages */
             count: number;
@@ -704,6 +713,15 @@ export interface components {
             /** @description Absolute URL of the previous page (its page_size capped), or null */
             previous: string | null;
             results: components["schemas"]["Operation"][];
+        };
+        PaginatedTokens: {
+            /** @description Results across all pages */
+            count: number;
+            /** @description Absolute URL of the next page (its page_size capped), or null */
+            next: string | null;
+            /** @description Absolute URL of the previous page (its page_size capped), or null */
+            previous: string | null;
+            results: components["schemas"]["Token"][];
         };
         PaginatedWebhookDeliveries: {
             /** @description Results across all pages */
@@ -822,7 +840,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of audit events, newest first */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -831,18 +849,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Results across all pages */
-                        count: number;
-                        /** @description Absolute URL of the next page (its page_size capped), or null */
-                        next: string | null;
-                        /** @description Absolute URL of the previous page (its page_size capped), or null */
-                        previous: string | null;
-                        results: components["schemas"]["AuditEvent"][];
-                    };
+                    "application/json": components["schemas"]["PaginatedAuditEvents"];
                 };
             };
-            /** @description Malformed JSON, an unparseable `data` string or a broken CSV */
+            /** @description Host header that is not a plausible host name (page links use it when PUBLIC_URL is unset) */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -866,7 +876,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Read-only token (role viewer), or organizations the token may not act on */
+            /** @description Not an admin token (role operator or viewer), or organizations the admin does not hold */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -878,32 +888,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unknown id, or one the token's organizations cannot see */
+            /** @description Page past the last one */
             404: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body larger than BODY_LIMIT_BYTES */
-            413: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Content-Type the route does not accept, or a body without a Content-Type */
-            415: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -2505,6 +2491,18 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            /** @description Host header that is not a plausible host name (page links use it when PUBLIC_URL is unset) */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing, unknown or revoked token */
             401: {
                 headers: {
@@ -2583,7 +2581,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of tokens */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2592,18 +2590,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Results across all pages */
-                        count: number;
-                        /** @description Absolute URL of the next page (its page_size capped), or null */
-                        next: string | null;
-                        /** @description Absolute URL of the previous page (its page_size capped), or null */
-                        previous: string | null;
-                        results: components["schemas"]["Token"][];
-                    };
+                    "application/json": components["schemas"]["PaginatedTokens"];
                 };
             };
-            /** @description Malformed JSON, an unparseable `data` string or a broken CSV */
+            /** @description Host header that is not a plausible host name (page links use it when PUBLIC_URL is unset) */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2627,7 +2617,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Read-only token (role viewer), or organizations the token may not act on */
+            /** @description Not an admin token (role operator or viewer), or organizations the admin does not hold */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2639,32 +2629,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unknown id, or one the token's organizations cannot see */
+            /** @description Page past the last one */
             404: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body larger than BODY_LIMIT_BYTES */
-            413: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Content-Type the route does not accept, or a body without a Content-Type */
-            415: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -2727,7 +2693,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The token, with its secret (shown this once) */
             201: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2763,20 +2729,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Read-only token (role viewer), or organizations the token may not act on */
+            /** @description Not an admin token (role operator or viewer), or organizations the admin does not hold */
             403: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unknown id, or one the token's organizations cannot see */
-            404: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -2861,7 +2815,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Revoked */
+            /** @description Revoked; no body */
             204: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2895,7 +2849,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Read-only token (role viewer), or organizations the token may not act on */
+            /** @description Not an admin token (role operator or viewer), or organizations the admin does not hold */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3005,6 +2959,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedWebhooks"];
+                };
+            };
+            /** @description Host header that is not a plausible host name (page links use it when PUBLIC_URL is unset) */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing, unknown or revoked token */

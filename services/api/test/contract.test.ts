@@ -22,10 +22,14 @@ let full: Harness;
 /** Status helpers that fail: the 500 of `update_status=true`. */
 let broken: Harness;
 let doc: OpenAPIV3_1.Document;
+/** An operator of organizations 101–103, and an admin of the same (for the admin-only operations). */
 let auth: string;
+let adminAuth: string;
 let deviceIds: string[];
 let operationId: string;
 const seen = new Set<string>();
+const TOKENS = "/api/v1/tokens/";
+const AUDIT = "/api/v1/audit/";
 
 /** An operation answering Server-Sent Events: its 200 may never end, so it is read as a stream. */
 const isStream = (op: Op) =>
@@ -71,6 +75,10 @@ const ops = (): Op[] =>
   Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
     Object.entries(item ?? {}).map(([method, op]) => ({ path, method, op: op as Operation })),
   );
+/** Admin-only operations say so in their security requirement (`bearer: ["admin"]`). */
+const adminOnly = (o: Op) => (o.op.security ?? []).some((r) => r.bearer?.includes("admin"));
+/** A token the operation accepts: the admin's for admin-only operations, else the operator's. */
+const tokenFor = (o: Op) => (adminOnly(o) ? adminAuth : auth);
 const find = (method: string, path: string) =>
   ops().find((o) => o.method === method && o.path === path) as Op;
 const urlOf = (op: Op, id: string) => op.path.replace("{id}", op.path.startsWith(DEVICES) ? id : operationId);
@@ -111,6 +119,7 @@ beforeAll(async () => {
   });
   doc = (await h.app.inject({ method: "GET", url: "/docs/json" })).json();
   auth = (await h.token([101, 102, 103])).auth;
+  adminAuth = (await h.token([101, 102, 103], "admin")).auth;
   deviceIds = await seedDevices(h, auth, 3);
   operationId = await newOperation(h, auth);
 });
@@ -137,6 +146,25 @@ describe("every operation answers its documented errors, in the document's shape
         headers: { authorization: viewer },
       });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(403);
+    }
+  });
+
+  it("403 for a non-admin (operator) on every admin-only operation", async () => {
+    const admins = ops().filter(adminOnly);
+    expect(admins.map((o) => o.op.operationId).sort()).toEqual(
+      expect.arrayContaining(["createToken", "listAuditEvents", "listTokens", "revokeToken"]),
+    );
+    for (const op of admins) {
+      const res = await call(h, op, {
+        url: urlOf(op, "1"),
+        headers: {
+          authorization: auth,
+          ...(op.method === "post" ? { "content-type": "application/json" } : {}),
+        },
+        ...(op.method === "post" ? { payload: { organization_ids: [101] } } : {}),
+      });
+      expect(res.statusCode, `${op.method} ${op.path}`).toBe(403);
+      expect(res.json().detail).toMatch(/admin/);
     }
   });
 
@@ -183,14 +211,14 @@ describe("every operation answers its documented errors, in the document's shape
     for (const op of ops().filter((o) => o.path.includes("{id}"))) {
       const url = op.path.replace("{id}", "999999");
       const headers = {
-        authorization: auth,
+        authorization: tokenFor(op),
         ...(op.method === "patch" ? { "content-type": "application/json" } : {}),
       };
       const res = await call(h, op, { url, headers, ...(op.method === "patch" ? { payload: "{}" } : {}) });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
     }
     for (const op of ops().filter((o) => o.method === "get" && !o.path.includes("{id}") && !isStream(o))) {
-      const res = await call(h, op, { url: `${op.path}?page=50`, headers: { authorization: auth } });
+      const res = await call(h, op, { url: `${op.path}?page=50`, headers: { authorization: tokenFor(op) } });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
     }
     const opDevices = find("get", `${OPS}{id}/devices/`);
@@ -221,6 +249,11 @@ describe("every operation answers its documented errors, in the document's shape
         op: find("post", `${DEVICES}import`),
         payload: "organization_id,hostname,device_type\n101,x,toaster\n",
         headers: { authorization: auth, "content-type": "text/csv" },
+      },
+      {
+        op: find("post", TOKENS),
+        payload: { organization_ids: [], expires_in: "soon" },
+        headers: { authorization: adminAuth, "content-type": "application/json" },
       },
     ];
     for (const { op, payload, headers } of bad) {
@@ -255,6 +288,16 @@ describe("every operation answers its documented errors, in the document's shape
       payload: 'organization_id,hostname,device_type\n101,"unterminated,router\n',
     });
     expect(broken_.statusCode).toBe(400);
+    await newOperation(h, auth); // a second operation: its list has a next page too
+    for (const op of ops().filter((o) => o.method === "get" && !o.path.includes("{id}"))) {
+      // Without PUBLIC_URL the page links (page_size=1: there is a next) come from Host: one that is
+      // no host name is refused.
+      const res = await call(h, op, {
+        url: `${op.path}?page_size=1`,
+        headers: { authorization: tokenFor(op), host: "a b" },
+      });
+      expect(res.statusCode, `${op.method} ${op.path}`).toBe(400);
+    }
     for (const op of ops().filter((o) => o.method === "get" && o.path.includes("{id}"))) {
       // The router refuses a broken percent-encoding before any route (so outside the hook's reach).
       const res = await call(h, op, {
@@ -457,6 +500,41 @@ describe("every operation's successes and conflicts, in the document's shape", (
       headers: { authorization: auth },
     });
     expect(del.statusCode).toBe(204);
+  });
+
+  it("tokens: create (201, secret once), list (200), revoke (204, no body); audit: list (200)", async () => {
+    const admin = { authorization: adminAuth, "content-type": "application/json" };
+    const create = find("post", TOKENS);
+    const created = await call(h, create, {
+      url: TOKENS,
+      headers: admin,
+      payload: { name: "ci", organization_ids: [101], expires_in: "1d" },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ role: "operator", organization_ids: [101] });
+    const id = created.json().id as string;
+    const list = await call(h, find("get", TOKENS), {
+      url: `${TOKENS}?role=operator&include_revoked=false`,
+      headers: { authorization: adminAuth },
+    });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().results.map((t: { id: string }) => t.id)).toContain(id);
+    expect(list.body).not.toContain(created.json().token);
+    const revoke = await call(h, find("delete", `${TOKENS}{id}`), {
+      url: `${TOKENS}${id}`,
+      headers: { authorization: adminAuth },
+    });
+    expect(revoke.statusCode).toBe(204);
+    expect(revoke.body).toBe("");
+    expect(revoke.headers["content-type"]).toBeUndefined();
+    const audit = await call(h, find("get", AUDIT), {
+      url: `${AUDIT}?action=token.revoke&object_id=${id}`,
+      headers: { authorization: adminAuth },
+    });
+    expect(audit.statusCode).toBe(200);
+    expect(audit.json().results).toEqual([
+      expect.objectContaining({ object_id: id, method: "DELETE", status_code: 204 }),
+    ]);
   });
 
   it("links carry the page_size the page was served with (capped at 200)", async () => {

@@ -113,6 +113,8 @@ describe("the OpenAPI document", () => {
         "PaginatedOperations",
         "PaginatedDevices",
         "PaginatedDeviceResults",
+        "PaginatedTokens",
+        "PaginatedAuditEvents",
         "DeviceBatch",
         "DeviceImportResult",
         "CreateOperation",

@@ -43,6 +43,21 @@ export const createErrorResponses = { ...common, ...badBody } as const;
 /** Every error status (kept for routes written before the split): prefer the sets above. */
 export const errorResponses = writeErrorResponses;
 
+/**
+ * An admin-only route: its set (one of the above) with the 403 every other role gets. The 403 of a
+ * write set is replaced, since a viewer is refused there as a non-admin, not as read-only.
+ */
+export const adminErrorResponses = <T extends Record<number, z.ZodType>>(set: T) => ({
+  ...set,
+  403: error("Not an admin token (role operator or viewer), or organizations the admin does not hold"),
+});
+
+/**
+ * The security requirement of an admin-only route: OpenAPI 3.1 lets a non-OAuth scheme list the roles
+ * it needs, so a client (and the contract test) can tell admin routes from the document alone.
+ */
+export const adminSecurity = [{ bearer: ["admin"] }];
+
 /** 409 for routes whose state or unique keys can conflict. */
 export const conflictResponse = (description: string) => ({ 409: error(description) });
 
