@@ -31,7 +31,9 @@ export function dryRunUnsupported(status: number, body: unknown): boolean {
 /** openapi-fetch's `{data, error, response}` → the data, or a CliError with the formatted error. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.error !== undefined || !result.response.ok) {
-    throw new CliError(formatApiError(result.response.status, result.error));
+    throw new CliError(formatApiError(result.response.status, result.error), undefined, {
+      status: result.response.status,
+    });
   }
   return result.data as T;
 }

@@ -17,8 +17,11 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = exitCodes.error,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; status?: number },
   ) {
     super(message, options);
+    this.status = options?.status;
   }
+  /** The HTTP status when the API refused the request. */
+  readonly status: number | undefined;
 }

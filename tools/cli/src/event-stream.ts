@@ -44,7 +44,9 @@ export async function* operationEvents(opts: EventStreamOptions): AsyncGenerator
         signal: opts.signal ?? null,
       });
       if (res.status >= 400 && res.status < 500) {
-        throw new CliError(formatApiError(res.status, await res.json().catch(() => undefined)));
+        throw new CliError(formatApiError(res.status, await res.json().catch(() => undefined)), undefined, {
+          status: res.status,
+        });
       }
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       const events = res.body
