@@ -21,6 +21,7 @@ import type { AppContext } from "./context.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
+import { ProgressHub } from "./events/progress-hub.js";
 import { rejectNulBytes } from "./input-guard.js";
 import { createApiMetrics } from "./metrics.js";
 import { swaggerOptions } from "./openapi/swagger-options.js";
@@ -32,6 +33,7 @@ import { deviceImportRoutes } from "./routes/device-import.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
+import { operationEventRoutes } from "./routes/operation-events.js";
 import { operationRoutes } from "./routes/operations.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { validatorCompiler } from "./validation.js";
@@ -98,7 +100,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     nats: opts.nats?.connection ?? (() => undefined),
     jetstream: opts.nats?.jetstream ?? (() => undefined),
     relay: opts.relay,
+    hub: new ProgressHub({
+      pool: opts.db.pool,
+      nats: opts.nats?.connection ?? (() => undefined),
+      natsPrefix: config.NATS_PREFIX,
+      pollMs: config.SSE_POLL_MS,
+      log: log.child({ component: "live-progress" }),
+    }),
   };
+  // Before the server waits for open connections: SSE streams would hold the close forever.
+  app.addHook("preClose", async () => ctx.hub.stop());
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -132,6 +143,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     api.addHook("preValidation", rejectNulBytes);
     operationRoutes(api, ctx);
     operationActionRoutes(api, ctx);
+    operationEventRoutes(api, ctx);
     deviceRoutes(api, ctx);
     deviceImportRoutes(api, ctx);
     tokenRoutes(api, ctx);
