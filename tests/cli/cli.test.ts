@@ -64,6 +64,8 @@ describe("headless-ops CLI end to end", () => {
     const watched = await runCli(cli, ["ops", "watch", op.id]);
     expect(watched.code, watched.stderr).toBe(0);
     expect(watched.stdout).toContain(`operation ${op.id} completed: 40 succeeded, 0 failed of 40 devices`);
+    // Followed over the SSE stream, not the polling fallback for servers without one.
+    expect(watched.stderr).not.toContain("polling");
 
     const shown = await runCli(cli, ["ops", "show", op.id, "--json"]);
     expect(JSON.parse(shown.stdout)).toMatchObject({ id: op.id, status: "completed", processed_devices: 40 });
