@@ -18,7 +18,8 @@ const SESSION = "watch";
 let stack: Stack;
 let api: ApiClient;
 
-const tmux = (...args: string[]) => execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
+const tmux = (...args: string[]) =>
+  execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
 const barLines = (text: string) => text.split("\n").filter((l) => l.includes("devices/s"));
 
