@@ -24,6 +24,8 @@ export { cancelStoredOperation } from "./status/cancel-operation.js";
 export { finalizeOperations } from "./status/finalize.js";
 export { insertOperation, type NewOperation } from "./status/insert-operation.js";
 export { applyMovedRows, type MovedCounts } from "./status/moved-rows.js";
+export { writeFinishedEvents, writeMilestoneEvents, writeStartedEvent } from "./status/operation-events.js";
+export { type OperationProgressRow, readOperationProgress } from "./status/operation-progress.js";
 export { registerOperationsByStatus } from "./status/operations-gauge.js";
 export { ETA_WINDOW_SECONDS, recountOperations } from "./status/recount.js";
 export { type RequeueOutcome, requeueStuckOperations } from "./status/requeue.js";

@@ -95,7 +95,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     pool: opts.db.pool,
     sealer: sealerOf(config, log),
     addressProblem: addressCheckOf(config),
-    statusHelpers: opts.statusHelpers ?? createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS }),
+    statusHelpers:
+      opts.statusHelpers ??
+      createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS, natsPrefix: config.NATS_PREFIX }),
     metrics: createApiMetrics(opts.db.pool),
     nats: opts.nats?.connection ?? (() => undefined),
     jetstream: opts.nats?.jetstream ?? (() => undefined),

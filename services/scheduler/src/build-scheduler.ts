@@ -20,13 +20,14 @@ export function buildScheduler(deps: WorkerDeps, tuning: Partial<SchedulerOption
     pool: deps.db.pool,
     js,
     names,
+    natsPrefix: config.NATS_PREFIX,
     log,
     metrics: createSchedulerMetrics(registry),
     sweepMs: config.SCHEDULER_SWEEP_MS,
     batchSize: config.FANOUT_BATCH_SIZE,
     pageSize: config.FANOUT_PAGE_SIZE,
     fanoutConcurrency: config.SCHEDULER_FANOUT_CONCURRENCY,
-    enforceTimeouts: timeoutEnforcer(log),
+    enforceTimeouts: timeoutEnforcer(log, config.NATS_PREFIX),
     ...tuning,
   });
   let listener: { stop: () => Promise<void> } | undefined;

@@ -16,6 +16,8 @@ export type SchedulerOptions = {
   pool: pg.Pool;
   js: JetStreamClient;
   names: NatsNames;
+  /** NATS_PREFIX: the lifecycle events the claim writes to the outbox carry its subjects. */
+  natsPrefix: string;
   log: Logger;
   metrics: SchedulerMetrics;
   sweepMs: number;
@@ -83,8 +85,8 @@ export class Scheduler {
   private async pass(): Promise<void> {
     while (!this.abort.signal.aborted) {
       const claimed = await withTransaction(this.o.pool, async (client) => {
-        const op = await claimDueOperation(client);
-        if (op && op.totalDevices === 0) await finalizeOperations(client, [op.id]);
+        const op = await claimDueOperation(client, this.o.natsPrefix);
+        if (op && op.totalDevices === 0) await finalizeOperations(client, [op.id], this.o.natsPrefix);
         return op;
       });
       if (!claimed) break;
