@@ -33,6 +33,7 @@ export function demoInstructions(opts: {
     "",
     "Watch it (the reference GET, with the id from the POST's answer):",
     `  curl -s "${base}?id=ID&update_status=true" -H "Authorization: Bearer $TOKEN"`,
+    `  HEADLESS_OPS_URL=${opts.apiUrl} HEADLESS_OPS_TOKEN=$TOKEN npx headless-ops ops watch ID   # live bar; exit 0 = completed`,
     "Its per-device results, and every operation (newest first):",
     `  curl -s "${base}ID/devices/" -H "Authorization: Bearer $TOKEN"`,
     `  curl -s "${base}" -H "Authorization: Bearer $TOKEN"`,
