@@ -18,6 +18,7 @@ import { installAuditTrail } from "./audit/audit-trail.js";
 import { authenticate } from "./auth.js";
 import { requireDocumentedContentType } from "./content-type-guard.js";
 import type { AppContext } from "./context.js";
+import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
@@ -31,6 +32,7 @@ import { auditRoutes } from "./routes/audit.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
+import { meRoutes } from "./routes/me.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationRoutes } from "./routes/operations.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -136,7 +138,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     deviceImportRoutes(api, ctx);
     tokenRoutes(api, ctx);
     auditRoutes(api, ctx);
+    meRoutes(api);
   });
+  await app.register(dashboardRoutes);
   await app.register(swaggerUi, { routePrefix: "/docs" });
   return app;
 }
