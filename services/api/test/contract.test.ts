@@ -39,6 +39,10 @@ const ops = (): Op[] =>
   Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
     Object.entries(item ?? {}).map(([method, op]) => ({ path, method, op: op as Operation })),
   );
+/** A GET of a paginated collection (it takes `page`); GET /api/v1/me, say, is not one. */
+const isList = (o: Op) =>
+  o.method === "get" &&
+  (o.op.parameters ?? []).some((p) => (p as OpenAPIV3_1.ParameterObject).name === "page");
 const find = (method: string, path: string) =>
   ops().find((o) => o.method === method && o.path === path) as Op;
 const urlOf = (op: Op, id: string) => op.path.replace("{id}", op.path.startsWith(DEVICES) ? id : operationId);
@@ -155,7 +159,7 @@ describe("every operation answers its documented errors, in the document's shape
       const res = await call(h, op, { url, headers, ...(op.method === "patch" ? { payload: "{}" } : {}) });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
     }
-    for (const op of ops().filter((o) => o.method === "get" && !o.path.includes("{id}"))) {
+    for (const op of ops().filter((o) => isList(o) && !o.path.includes("{id}"))) {
       const res = await call(h, op, { url: `${op.path}?page=50`, headers: { authorization: auth } });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
     }
@@ -168,7 +172,7 @@ describe("every operation answers its documented errors, in the document's shape
   });
 
   it("422 for invalid query or path parameters, or an invalid body", async () => {
-    for (const op of ops().filter((o) => o.method === "get" && !o.path.includes("{id}"))) {
+    for (const op of ops().filter((o) => isList(o) && !o.path.includes("{id}"))) {
       const res = await call(h, op, { url: `${op.path}?page=0`, headers: { authorization: auth } });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(422);
     }
@@ -367,6 +371,16 @@ describe("every operation's successes and conflicts, in the document's shape", (
     const headers = { authorization: auth, "content-type": "text/csv" };
     expect((await call(h, csv, { url: csv.path, headers, payload: text })).statusCode).toBe(201);
     expect((await call(h, csv, { url: csv.path, headers, payload: text })).statusCode).toBe(409);
+  });
+
+  it("the calling token: role and organizations (200), for a viewer too", async () => {
+    const viewer = (await h.token([101], "viewer")).auth;
+    const res = await call(h, find("get", "/api/v1/me"), {
+      url: "/api/v1/me",
+      headers: { authorization: viewer },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ role: "viewer", organization_ids: [101] });
   });
 
   it("links carry the page_size the page was served with (capped at 200)", async () => {

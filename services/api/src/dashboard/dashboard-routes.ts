@@ -61,12 +61,9 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
     );
     return;
   }
-  await app.register(fastifyStatic, {
-    root,
-    prefix: DASHBOARD_PREFIX,
-    index: "index.html",
-    schemaHide: true,
-  });
+  await app.register(fastifyStatic, { root, prefix: DASHBOARD_PREFIX, index: false, schemaHide: true });
+  // The page itself (also at /ui: the router ignores the trailing slash; assets use absolute paths).
+  app.get(DASHBOARD_PREFIX, { schema: { hide: true } }, async (_req, reply) => reply.sendFile("index.html"));
   app.addHook("onSend", async (req, reply) => {
     if (reply.statusCode !== 200) return;
     const hashed = req.url.startsWith(`${DASHBOARD_PREFIX}assets/`);

@@ -20,7 +20,7 @@ export function meRoutes(app: FastifyInstance): void {
         description:
           "Any valid token may read it (viewers included). Never shows a secret. A client uses it to check a token and to offer only the actions its role allows.",
         tags: ["tokens"],
-        response: { 200: CurrentTokenView, ...selfErrorResponses },
+        response: { 200: CurrentTokenView.describe("The calling token"), ...selfErrorResponses },
       },
     },
     async (req) => {
