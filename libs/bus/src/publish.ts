@@ -1,4 +1,5 @@
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 
 const encoder = new TextEncoder();
 
@@ -14,4 +15,18 @@ export function publishJson(
     msgID: msgId,
     timeout: timeoutMs,
   });
+}
+
+/**
+ * Publishes JSON on core NATS (no stream, no ack): for lossy events that carry absolute values, such
+ * as progress, where the next one supersedes a dropped one. Never throws on a closed connection.
+ */
+export function publishCoreJson(nc: NatsConnection, subject: string, payload: unknown): boolean {
+  if (nc.isClosed()) return false;
+  try {
+    nc.publish(subject, encoder.encode(JSON.stringify(payload)));
+    return true;
+  } catch {
+    return false;
+  }
 }

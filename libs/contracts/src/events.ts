@@ -1,5 +1,10 @@
 import { z } from "zod";
 import { Driver, ErrorCode, ObservedValues, OperationType, Priority, SimProfile } from "./domain.js";
+import {
+  OperationFinishedEvent,
+  OperationMilestoneEvent,
+  OperationStartedEvent,
+} from "./operation-events.js";
 
 /*
  * Event contracts. Every event carries `v` (schema version). Contracts change only by
@@ -100,4 +105,11 @@ export const contracts = {
   operationCreated: { schema: OperationCreated, ackWaitMs: 30_000, maxDeliver: 20, maxAckPending: 1_000 },
   deviceJobs: { schema: DeviceJobBatch, ackWaitMs: 60_000, maxDeliver: 50, maxAckPending: 2_000 },
   deviceResults: { schema: DeviceResultBatch, ackWaitMs: 60_000, maxDeliver: 100, maxAckPending: 5_000 },
+  /** The notifier's durable over started/finished/milestone events; a delivery may wait on a slow receiver. */
+  operationLifecycle: {
+    schema: z.union([OperationStartedEvent, OperationFinishedEvent, OperationMilestoneEvent]),
+    ackWaitMs: 60_000,
+    maxDeliver: 50,
+    maxAckPending: 1_000,
+  },
 } as const satisfies Record<string, ConsumerContract & { schema: z.ZodType }>;

@@ -9,21 +9,19 @@ export type StreamState = "connecting" | "live" | "retrying" | "closed";
 
 const LIST_SIZE = 50;
 
-type StreamInit = {
-  params?: { path: { id: string } };
-  parseAs: "stream";
-  signal: AbortSignal;
-  headers: Record<string, string>;
-};
-
-/** A stream route through the typed client, read as a stream (the body is not JSON). */
+/** A stream route through the typed client, its body read as a stream of events (not JSON). */
 function openStream(
   api: ApiClient,
-  path: `${typeof OPERATIONS}events` | `${typeof OPERATIONS}{id}/events`,
-  init: StreamInit,
-): Promise<Response> {
-  const get = api.GET as unknown as (p: typeof path, i: StreamInit) => Promise<{ response: Response }>;
-  return get(path, init).then((r) => r.response);
+  id: string | undefined,
+  lastEventId: string | undefined,
+  signal: AbortSignal,
+) {
+  const init = { parseAs: "stream" as const, signal, headers: lastEventHeader(lastEventId) };
+  const answer =
+    id === undefined
+      ? api.GET(`${OPERATIONS}events`, init)
+      : api.GET(`${OPERATIONS}{id}/events`, { ...init, params: { path: { id } } });
+  return answer.then((r) => r.response);
 }
 
 const lastEventHeader = (id: string | undefined): Record<string, string> =>
@@ -46,21 +44,13 @@ export function useLiveOperations(api: ApiClient): { operations: LiveOperation[]
     void api
       .GET(OPERATIONS, { params: { query: { page_size: LIST_SIZE } } })
       .then(({ data }) => data && setOperations((now) => (now.length > 0 ? now : data.results)));
-    const stream = followStream(
-      (lastEventId, signal) =>
-        openStream(api, `${OPERATIONS}events`, {
-          parseAs: "stream",
-          signal,
-          headers: lastEventHeader(lastEventId),
-        }),
-      {
-        onEvent: (event, data) => {
-          if (event === "snapshot") setOperations((data as { results: LiveOperation[] }).results);
-          if (event === "operation") setOperations((now) => upsert(now, data as LiveOperation));
-        },
-        onState: (s) => setState(s),
+    const stream = followStream((lastEventId, signal) => openStream(api, undefined, lastEventId, signal), {
+      onEvent: (event, data) => {
+        if (event === "snapshot") setOperations((data as { results: LiveOperation[] }).results);
+        if (event === "operation") setOperations((now) => upsert(now, data as LiveOperation));
       },
-    );
+      onState: (s) => setState(s),
+    });
     return () => stream.stop();
   }, [api]);
   return { operations, state };
@@ -87,22 +77,13 @@ export function useLiveOperation(
       else
         setProblem(response.status === 404 ? "No such operation." : `The API answered ${response.status}.`);
     });
-    const stream = followStream(
-      (lastEventId, signal) =>
-        openStream(api, `${OPERATIONS}{id}/events`, {
-          params: { path: { id } },
-          parseAs: "stream",
-          signal,
-          headers: lastEventHeader(lastEventId),
-        }),
-      {
-        onEvent: (event, data) => {
-          if (event === "snapshot" || event === "progress" || event === "finished")
-            apply(data as LiveOperation);
-        },
-        onState: (s) => setState(s),
+    const stream = followStream((lastEventId, signal) => openStream(api, id, lastEventId, signal), {
+      onEvent: (event, data) => {
+        if (event === "snapshot" || event === "progress" || event === "finished")
+          apply(data as LiveOperation);
       },
-    );
+      onState: (s) => setState(s),
+    });
     return () => stream.stop();
   }, [api, id, onChange]);
   return { operation, state, problem };

@@ -136,6 +136,17 @@ export const configSchema = z.object({
   PROBER_STATUS_CACHE_MS: int(1_000, 0, 60_000),
   /** Aggregator: fold transactions in flight at once (disjoint ledger rows, so Postgres runs them in parallel). */
   AGGREGATOR_FOLD_CONCURRENCY: int(2, 1, 16),
+  /** API, live progress (SSE): a `: heartbeat` comment this often keeps proxies from closing an idle stream. */
+  SSE_HEARTBEAT_MS: int(15_000, 100, 300_000),
+  /**
+   * API, live progress: how often one query per replica re-reads the operations that changed, for the
+   * changes no progress event announces (cancel, timeouts, a dropped event) and for the list stream.
+   */
+  SSE_POLL_MS: int(1_000, 50, 60_000),
+  /** API, live progress: at most this many progress events per second per stream (the latest wins). */
+  SSE_MAX_EVENTS_PER_SECOND: int(4, 1, 100),
+  /** API, live progress: open streams one replica accepts; more answer 503 so a flood cannot exhaust it. */
+  SSE_MAX_STREAMS: int(10_000, 1, 1_000_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

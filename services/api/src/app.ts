@@ -22,6 +22,7 @@ import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
+import { ProgressHub } from "./events/progress-hub.js";
 import { rejectNulBytes } from "./input-guard.js";
 import { createApiMetrics } from "./metrics.js";
 import { swaggerOptions } from "./openapi/swagger-options.js";
@@ -34,6 +35,7 @@ import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
 import { meRoutes } from "./routes/me.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
+import { operationEventRoutes } from "./routes/operation-events.js";
 import { operationRoutes } from "./routes/operations.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { validatorCompiler } from "./validation.js";
@@ -100,7 +102,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     nats: opts.nats?.connection ?? (() => undefined),
     jetstream: opts.nats?.jetstream ?? (() => undefined),
     relay: opts.relay,
+    hub: new ProgressHub({
+      pool: opts.db.pool,
+      nats: opts.nats?.connection ?? (() => undefined),
+      natsPrefix: config.NATS_PREFIX,
+      pollMs: config.SSE_POLL_MS,
+      log: log.child({ component: "live-progress" }),
+    }),
   };
+  // Before the server waits for open connections: SSE streams would hold the close forever.
+  app.addHook("preClose", async () => ctx.hub.stop());
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -134,6 +145,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     api.addHook("preValidation", rejectNulBytes);
     operationRoutes(api, ctx);
     operationActionRoutes(api, ctx);
+    operationEventRoutes(api, ctx);
     deviceRoutes(api, ctx);
     deviceImportRoutes(api, ctx);
     tokenRoutes(api, ctx);

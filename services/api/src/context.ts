@@ -1,6 +1,7 @@
 import type { JetStreamClient, NatsConnection } from "@headless-ops/bus";
 import type { Config, CredentialSealer, Logger } from "@headless-ops/runtime";
 import type pg from "pg";
+import type { ProgressHub } from "./events/progress-hub.js";
 import type { ApiMetrics } from "./metrics.js";
 import type { StatusHelpers } from "./operations/status-helpers.js";
 import type { OutboxRelay } from "./relay.js";
@@ -20,4 +21,6 @@ export type AppContext = {
   jetstream: () => JetStreamClient | undefined;
   /** Set when the app runs a relay: a POST wakes it so the event goes out at once. */
   relay: OutboxRelay | undefined;
+  /** Live progress: one NATS subscription and one poll per replica, shared by every SSE stream. */
+  hub: ProgressHub;
 };

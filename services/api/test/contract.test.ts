@@ -17,6 +17,8 @@ type Op = { path: string; method: string; op: Operation };
 let h: Harness;
 /** BODY_LIMIT_BYTES and RATE_LIMIT_MAX at their smallest, for 413 and 429. */
 let tight: Harness;
+/** SSE_MAX_STREAMS=1: the 503 of a server whose streams are all taken. */
+let full: Harness;
 /** Status helpers that fail: the 500 of `update_status=true`. */
 let broken: Harness;
 let doc: OpenAPIV3_1.Document;
@@ -25,14 +27,44 @@ let deviceIds: string[];
 let operationId: string;
 const seen = new Set<string>();
 
+/** An operation answering Server-Sent Events: its 200 may never end, so it is read as a stream. */
+const isStream = (op: Op) =>
+  "text/event-stream" in
+  ((op.op.responses?.["200"] as OpenAPIV3_1.ResponseObject | undefined)?.content ?? {});
+
+/**
+ * Reads an event stream until `until` appears in it (or it ends), then lets it go; the body read so
+ * far stands in for the payload, so the checks below read an error or an event stream alike.
+ */
+async function readStream(res: LightMyRequestResponse, until: string): Promise<LightMyRequestResponse> {
+  const stream = res.stream();
+  let body = "";
+  for await (const chunk of stream) {
+    body += String(chunk);
+    if (res.statusCode === 200 && body.includes(until)) break;
+  }
+  stream.destroy();
+  return Object.create(res, {
+    body: { value: body },
+    payload: { value: body },
+    json: { value: () => JSON.parse(body) },
+  });
+}
+
 async function call(
   target: Harness,
   op: Op,
   opts: Omit<InjectOptions, "method">,
+  until = "event: snapshot",
 ): Promise<LightMyRequestResponse> {
-  const res = await target.app.inject({ ...opts, method: op.method.toUpperCase() as "GET" });
+  const streamed = isStream(op);
+  const res = await target.app.inject({
+    ...opts,
+    method: op.method.toUpperCase() as "GET",
+    ...(streamed ? { payloadAsStream: true } : {}),
+  });
   seen.add(`${op.method} ${op.path} ${res.statusCode}`);
-  return res;
+  return streamed ? readStream(res, until) : res;
 }
 
 const ops = (): Op[] =>
@@ -75,6 +107,7 @@ async function newOperation(target: Harness, token: string, orgs = [101]): Promi
 beforeAll(async () => {
   h = await startHarness();
   tight = await startHarness({}, { BODY_LIMIT_BYTES: "1024", RATE_LIMIT_MAX: "2" });
+  full = await startHarness({}, { SSE_MAX_STREAMS: "1" });
   broken = await startHarness({
     statusHelpers: async () => {
       throw new Error("helper down");
@@ -88,6 +121,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await broken?.close();
   await tight?.close();
+  await full?.close();
   await h?.close();
 });
 
@@ -159,7 +193,7 @@ describe("every operation answers its documented errors, in the document's shape
       const res = await call(h, op, { url, headers, ...(op.method === "patch" ? { payload: "{}" } : {}) });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
     }
-    for (const op of ops().filter((o) => isList(o) && !o.path.includes("{id}"))) {
+    for (const op of ops().filter((o) => isList(o) && !o.path.includes("{id}") && !isStream(o))) {
       const res = await call(h, op, { url: `${op.path}?page=50`, headers: { authorization: auth } });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
     }
@@ -398,6 +432,50 @@ describe("every operation's successes and conflicts, in the document's shape", (
       headers: json(),
     });
     expect(new URL(second.json().previous).searchParams.get("page_size")).toBe("200");
+  });
+});
+
+describe("the live-progress event streams, in the document's shape", () => {
+  it("an ended operation streams snapshot then finished and ends; the list starts with a snapshot; 503 when full", async () => {
+    const one = find("get", `${OPS}{id}/events`);
+    const list = find("get", `${OPS}events`);
+    const ended = await newOperation(h, auth);
+    await h.db.pool.query(
+      "UPDATE operations SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE id = $1",
+      [ended],
+    );
+    const res = await call(h, one, { url: `${OPS}${ended}/events`, headers: { authorization: auth } }, "\0");
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^text\/event-stream/);
+    const events = [...res.body.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => [
+      m[1],
+      JSON.parse(m[2] ?? ""),
+    ]);
+    expect(events.map(([name]) => name)).toEqual(["snapshot", "finished"]);
+    expect(events[1]?.[1]).toMatchObject({ id: ended, status: "cancelled", devices_per_second: null });
+    const snapshot = await call(h, list, { url: list.path, headers: { authorization: auth } });
+    expect(snapshot.statusCode).toBe(200);
+    const data = /^event: snapshot\ndata: (.*)$/m.exec(snapshot.body)?.[1] ?? "";
+    expect(JSON.parse(data).results.map((o: { id: string }) => o.id)).toContain(ended);
+
+    const token = (await full.token([101])).auth;
+    const fullOp = await newOperation(full, token);
+    const held = await full.app.inject({
+      method: "GET",
+      url: list.path,
+      headers: { authorization: token },
+      payloadAsStream: true,
+    });
+    expect(held.statusCode).toBe(200);
+    for (const [op, url] of [
+      [list, list.path],
+      [one, `${OPS}${fullOp}/events`],
+    ] as const) {
+      const busy = await call(full, op, { url, headers: { authorization: token } });
+      expect(busy.statusCode, url).toBe(503);
+      expect(busy.json().detail).toMatch(/too many open event streams/i);
+    }
+    held.stream().destroy();
   });
 });
 
