@@ -50,6 +50,9 @@ COPY --from=build /app/libs/db/dist libs/db/dist
 COPY --from=build /app/libs/db/migrations libs/db/migrations
 COPY --from=build /app/libs/worker/package.json libs/worker/package.json
 COPY --from=build /app/libs/worker/dist libs/worker/dist
+# The dashboard bundle the api serves at /ui/ (built by `npm run build`; only its dist/ is needed).
+COPY --from=build /app/libs/dashboard/package.json libs/dashboard/package.json
+COPY --from=build /app/libs/dashboard/dist libs/dashboard/dist
 COPY --from=build /app/services/api/package.json services/api/package.json
 COPY --from=build /app/services/api/dist services/api/dist
 COPY --from=build /app/services/scheduler/package.json services/scheduler/package.json

@@ -20,6 +20,7 @@ import { authenticate } from "./auth.js";
 import { rejectOversizedBatch } from "./body-limits.js";
 import { requireDocumentedContentType } from "./content-type-guard.js";
 import type { AppContext } from "./context.js";
+import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
@@ -37,6 +38,7 @@ import { auditRoutes } from "./routes/audit.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
+import { meRoutes } from "./routes/me.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationEventRoutes } from "./routes/operation-events.js";
 import { operationRoutes } from "./routes/operations.js";
@@ -168,7 +170,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     tokenRoutes(api, ctx);
     webhookRoutes(api, ctx);
     auditRoutes(api, ctx);
+    meRoutes(api);
   });
+  await app.register(dashboardRoutes);
   await app.register(swaggerUi, { routePrefix: "/docs" });
   return app;
 }

@@ -79,6 +79,10 @@ const ops = (): Op[] =>
 const adminOnly = (o: Op) => (o.op.security ?? []).some((r) => r.bearer?.includes("admin"));
 /** A token the operation accepts: the admin's for admin-only operations, else the operator's. */
 const tokenFor = (o: Op) => (adminOnly(o) ? adminAuth : auth);
+/** A GET of a paginated collection (it takes `page`); GET /api/v1/me, say, is not one. */
+const isList = (o: Op) =>
+  o.method === "get" &&
+  (o.op.parameters ?? []).some((p) => (p as OpenAPIV3_1.ParameterObject).name === "page");
 const find = (method: string, path: string) =>
   ops().find((o) => o.method === method && o.path === path) as Op;
 const urlOf = (op: Op, id: string) => op.path.replace("{id}", op.path.startsWith(DEVICES) ? id : operationId);
@@ -217,7 +221,7 @@ describe("every operation answers its documented errors, in the document's shape
       const res = await call(h, op, { url, headers, ...(op.method === "patch" ? { payload: "{}" } : {}) });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
     }
-    for (const op of ops().filter((o) => o.method === "get" && !o.path.includes("{id}") && !isStream(o))) {
+    for (const op of ops().filter((o) => isList(o) && !o.path.includes("{id}") && !isStream(o))) {
       const res = await call(h, op, { url: `${op.path}?page=50`, headers: { authorization: tokenFor(op) } });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
     }
@@ -230,7 +234,9 @@ describe("every operation answers its documented errors, in the document's shape
   });
 
   it("422 for invalid query or path parameters, or an invalid body", async () => {
-    for (const op of ops().filter((o) => o.method === "get" && !o.path.includes("{id}"))) {
+    // Every GET that takes a query refuses an unknown or invalid one (GET /api/v1/me takes none).
+    const takesQuery = (o: Op) => (o.op.parameters ?? []).length > 0;
+    for (const op of ops().filter((o) => o.method === "get" && takesQuery(o) && !o.path.includes("{id}"))) {
       const res = await call(h, op, { url: `${op.path}?page=0`, headers: { authorization: auth } });
       expect(res.statusCode, `${op.method} ${op.path}`).toBe(422);
     }
@@ -289,7 +295,7 @@ describe("every operation answers its documented errors, in the document's shape
     });
     expect(broken_.statusCode).toBe(400);
     await newOperation(h, auth); // a second operation: its list has a next page too
-    for (const op of ops().filter((o) => o.method === "get" && !o.path.includes("{id}"))) {
+    for (const op of ops().filter((o) => isList(o) && !o.path.includes("{id}") && !isStream(o))) {
       // Without PUBLIC_URL the page links (page_size=1: there is a next) come from Host: one that is
       // no host name is refused.
       const res = await call(h, op, {
@@ -535,6 +541,16 @@ describe("every operation's successes and conflicts, in the document's shape", (
     expect(audit.json().results).toEqual([
       expect.objectContaining({ object_id: id, method: "DELETE", status_code: 204 }),
     ]);
+  });
+
+  it("the calling token: role and organizations (200), for a viewer too", async () => {
+    const viewer = (await h.token([101], "viewer")).auth;
+    const res = await call(h, find("get", "/api/v1/me"), {
+      url: "/api/v1/me",
+      headers: { authorization: viewer },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ role: "viewer", organization_ids: [101] });
   });
 
   it("links carry the page_size the page was served with (capped at 200)", async () => {

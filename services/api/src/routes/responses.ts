@@ -24,6 +24,9 @@ const badBody = {
 } as const;
 const unknownId = { 404: error("Unknown id, or one the token's organizations cannot see") } as const;
 
+/** A GET about the caller itself (no parameters): only authentication, rate limit and faults. */
+export const selfErrorResponses = { 401: common[401], 429: common[429], 500: common[500] } as const;
+
 /** A GET of a collection: 404 only for a page past the last one; 400 for a Host its page links cannot use. */
 export const listErrorResponses = {
   ...common,

@@ -26,6 +26,8 @@ export function demoInstructions(opts: {
     "API token (admin on those organizations; shown once):",
     `  export TOKEN=${opts.token}`,
     "",
+    `Dashboard: ${opts.apiUrl}/ui/   (sign in with the token above; it stays in the tab's session storage)`,
+    "",
     "Schedule an operation (the reference POST, due in 10 s):",
     `  curl -s -X POST "${base}" \\`,
     '    -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\',
