@@ -2516,18 +2516,6 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            /** @description Host header that is not a plausible host name (page links use it when PUBLIC_URL is unset) */
-            400: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
             /** @description Missing, unknown or revoked token */
             401: {
                 headers: {

@@ -295,6 +295,15 @@ describe("every operation answers its documented errors, in the document's shape
     });
     expect(broken_.statusCode).toBe(400);
     await newOperation(h, auth); // a second operation: its list has a next page too
+    for (const n of [1, 2]) {
+      // two webhooks: their list has a next page too
+      const hook = await call(h, find("post", "/api/v1/webhooks/"), {
+        url: "/api/v1/webhooks/",
+        headers: { authorization: auth, "content-type": "application/json" },
+        payload: { organization_id: 101, url: `https://203.0.113.${n}/hook`, events: ["operation.finished"] },
+      });
+      expect(hook.statusCode).toBe(201);
+    }
     for (const op of ops().filter((o) => isList(o) && !o.path.includes("{id}") && !isStream(o))) {
       // Without PUBLIC_URL the page links (page_size=1: there is a next) come from Host: one that is
       // no host name is refused.

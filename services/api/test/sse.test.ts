@@ -3,7 +3,9 @@ import { connectNats, jetstream, type NatsConnection, publishCoreJson } from "@h
 import { natsNames, type OperationProgressEvent } from "@headless-ops/contracts";
 import { createLogger } from "@headless-ops/runtime";
 import { openSse, type SseConnection } from "@headless-ops/testkit";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiMetrics } from "../src/metrics.js";
 import { DEVICES, device, type Harness, OPS, startHarness } from "./harness.js";
 import { seedRunning } from "./ledger.js";
 
@@ -20,11 +22,13 @@ let base: string;
 let auth: string;
 let deviceIds: string[];
 const open: SseConnection[] = [];
+// Only the live-progress gauges are read: the pool behind the operations gauge is never queried.
+const metrics = createApiMetrics(new pg.Pool({ max: 1 }));
 
 beforeAll(async () => {
   // The API's own connection, as main.ts gives it (it may come after the app: a getter).
   h = await startHarness(
-    { nats: { connection: () => apiNc, jetstream: () => jetstream(apiNc) } },
+    { nats: { connection: () => apiNc, jetstream: () => jetstream(apiNc) }, metrics },
     { SSE_POLL_MS: "200", SSE_HEARTBEAT_MS: "300", SSE_MAX_EVENTS_PER_SECOND: "20" },
   );
   nc = await connectNats({ url: h.ctx.natsUrl, name: "sse-test", log });
@@ -84,7 +88,8 @@ const progressEvent = (id: string, processed: number): OperationProgressEvent =>
 });
 
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  // The registry main.ts serves on METRICS_PORT (the public port has no /metrics).
+  const text = await metrics.registry.getSingleMetricAsString(name);
   return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1]);
 }
 

@@ -82,7 +82,7 @@ export function operationEventRoutes(app: FastifyInstance, ctx: AppContext): voi
         querystring: OperationListEventsQuery,
         response: {
           200: eventStream("The event stream"),
-          ...(({ 404: _, ...rest }) => rest)(listErrorResponses),
+          ...(({ 400: _bad, 404: _, ...rest }) => rest)(listErrorResponses),
           ...busy,
         },
       },
