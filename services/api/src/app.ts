@@ -33,6 +33,7 @@ import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationRoutes } from "./routes/operations.js";
+import { scheduleRoutes } from "./routes/schedules.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { validatorCompiler } from "./validation.js";
 
@@ -136,6 +137,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     deviceImportRoutes(api, ctx);
     tokenRoutes(api, ctx);
     auditRoutes(api, ctx);
+    scheduleRoutes(api, ctx);
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   return app;

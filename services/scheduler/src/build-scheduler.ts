@@ -27,6 +27,7 @@ export function buildScheduler(deps: WorkerDeps, tuning: Partial<SchedulerOption
     pageSize: config.FANOUT_PAGE_SIZE,
     fanoutConcurrency: config.SCHEDULER_FANOUT_CONCURRENCY,
     enforceTimeouts: timeoutEnforcer(log),
+    natsPrefix: config.NATS_PREFIX,
     ...tuning,
   });
   let listener: { stop: () => Promise<void> } | undefined;

@@ -3,7 +3,9 @@ import type { NatsNames } from "@headless-ops/contracts";
 import {
   claimDueOperation,
   finalizeOperations,
+  fireDueSchedules,
   msUntilNextDue,
+  msUntilNextFiring,
   unfinishedFanouts,
   withTransaction,
 } from "@headless-ops/db";
@@ -24,12 +26,16 @@ export type SchedulerOptions = {
   fanoutConcurrency: number;
   /** Runs on every sweep: ends operations past their timeout (libs/db status helper). */
   enforceTimeouts?: (pool: pg.Pool) => Promise<unknown>;
+  /** The prefix of the outbox subjects the firings' `operation.created` rows are written under. */
+  natsPrefix: string;
+  /** The clock schedules fire by (tests inject a fixed one); the claim is judged by the database clock. */
+  now?: () => Date;
 };
 
 /**
  * Wakes on `operation.created`, on a timer for the next due operation and on a periodic sweep;
  * claims due operations by priority, then fans them out (a bounded number at a time), resumes
- * unfinished fan-outs and enforces timeouts. Passes never overlap within one replica.
+ * unfinished fan-outs and enforces timeouts. Each pass first fires the due schedules. Passes never overlap within one replica.
  */
 export class Scheduler {
   private readonly abort = new AbortController();
@@ -80,7 +86,18 @@ export class Scheduler {
     }
   }
 
+  /** Creates the operations of due schedule firings (exactly once each, across replicas). */
+  private async fireSchedules(): Promise<void> {
+    const now = this.o.now?.() ?? new Date();
+    for (const f of await fireDueSchedules(this.o.pool, this.o.natsPrefix, now)) {
+      const fields = { scheduleId: f.scheduleId, fireAt: f.fireAt.toISOString(), operationId: f.operationId };
+      if (f.result === "fired") this.o.log.info(fields, "schedule fired");
+      else this.o.log.warn({ ...fields, result: f.result }, "schedule firing skipped");
+    }
+  }
+
   private async pass(): Promise<void> {
+    await this.fireSchedules();
     while (!this.abort.signal.aborted) {
       const claimed = await withTransaction(this.o.pool, async (client) => {
         const op = await claimDueOperation(client);
@@ -104,7 +121,11 @@ export class Scheduler {
       for (const id of await unfinishedFanouts(this.o.pool, 100)) this.startFanout(id);
     }
     if (this.o.enforceTimeouts) await this.o.enforceTimeouts(this.o.pool);
-    this.armDueTimer(await msUntilNextDue(this.o.pool));
+    const nextDue = await msUntilNextDue(this.o.pool);
+    const nextFiring = await msUntilNextFiring(this.o.pool, this.o.now?.() ?? new Date());
+    this.armDueTimer(
+      nextDue === null ? nextFiring : nextFiring === null ? nextDue : Math.min(nextDue, nextFiring),
+    );
   }
 
   private armDueTimer(ms: number | null): void {

@@ -6,3 +6,5 @@ export * from "./errors.js";
 export * from "./operations.js";
 export * from "./pagination.js";
 export * from "./tokens.js";
+export * from "./dry-run.js";
+export * from "./schedules.js";
