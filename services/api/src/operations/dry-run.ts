@@ -22,8 +22,8 @@ const TARGET = `organization_id = ANY($1::bigint[])
 const REASON = `CASE
   WHEN driver = 'simulated' THEN NULL
   WHEN coalesce(mgmt_address, '') = '' THEN 'no_address'
-  WHEN driver = 'snmp' AND credentials IS NULL THEN 'no_credentials'
   WHEN mgmt_address = ANY($4::text[]) THEN 'address_refused'
+  WHEN driver = 'snmp' AND credentials IS NULL THEN 'no_credentials'
 END`;
 
 type Group = { organization_id: string; device_type: string; status: string; driver: string; n: number };

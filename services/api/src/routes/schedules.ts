@@ -14,6 +14,7 @@ import { z } from "zod";
 import { type Principal, principalOf, requireOrganizations, requireWriter } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../errors.js";
+import { parseOr422 } from "../validation.js";
 import { dryRun } from "../operations/dry-run.js";
 import { assertPageExists, pageOf, pageLinks } from "../pagination.js";
 import {
@@ -93,8 +94,9 @@ export function scheduleRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req, reply) => {
       const principal = requireWriter(req);
-      checkOrganizations(principal, req.body.target_organizations);
-      const row = await insertSchedule(ctx.pool, principal.tokenId, scheduleFields(req.body), new Date());
+      const body = parseOr422(CreateScheduleBody, req.body);
+      checkOrganizations(principal, body.target_organizations);
+      const row = await insertSchedule(ctx.pool, principal.tokenId, scheduleFields(body), new Date());
       req.log.info({ scheduleId: row.id, cron: row.cron }, "schedule created");
       return reply.code(201).send(await viewOne(row));
     },
@@ -132,10 +134,11 @@ export function scheduleRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       const principal = requireWriter(req);
+      const patch = parseOr422(UpdateScheduleBody, req.body);
       const row = await withTransaction(ctx.pool, async (client) => {
         const existing = await findSchedule(client, principal, req.params.id, true);
         if (!existing) throw notFound();
-        const body = mergedBody(existing, StoredOperationRequest.parse(existing.request), req.body);
+        const body = mergedBody(existing, StoredOperationRequest.parse(existing.request), patch);
         checkOrganizations(principal, body.target_organizations);
         return updateSchedule(client, existing.id, scheduleFields(body), new Date());
       });
