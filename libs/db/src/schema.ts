@@ -91,8 +91,12 @@ export const schedules = pgTable(
     enabled: boolean("enabled").notNull().default(true),
     startsAt: tstz("starts_at"),
     endsAt: tstz("ends_at"),
-    missedRuns: text("missed_runs", { enum: ["skip", "run_once"] }).notNull().default("skip"),
-    overlap: text("overlap", { enum: ["skip", "allow"] }).notNull().default("skip"),
+    missedRuns: text("missed_runs", { enum: ["skip", "run_once"] })
+      .notNull()
+      .default("skip"),
+    overlap: text("overlap", { enum: ["skip", "allow"] })
+      .notNull()
+      .default("skip"),
     /** Null when disabled or past `ends_at`: nothing left to fire. */
     nextFireAt: tstz("next_fire_at"),
     lastFiredAt: tstz("last_fired_at"),

@@ -123,7 +123,11 @@ describe("schedules API", () => {
     const off = await call("PATCH", `${SCHEDULES}${id}`, { enabled: false });
     expect(off.statusCode).toBe(200);
     expect(off.json()).toMatchObject({ enabled: false, next_runs: [] });
-    const on = await call("PATCH", `${SCHEDULES}${id}`, { enabled: true, cron: "0 4 * * 1", timezone: "UTC" });
+    const on = await call("PATCH", `${SCHEDULES}${id}`, {
+      enabled: true,
+      cron: "0 4 * * 1",
+      timezone: "UTC",
+    });
     expect(on.json().cron_description).toBe("At 04:00, only on Monday (UTC)");
     expect(new Date(on.json().next_runs[0]).getUTCDay()).toBe(1);
     expect((await call("PATCH", `${SCHEDULES}${id}`, { cron: "nope" })).statusCode).toBe(422);
@@ -139,13 +143,19 @@ describe("schedules API", () => {
     const body = DryRunView.parse(res.json());
     // routers and switches in 101–102: the three created over the API plus the three SNMP ones
     expect(body.target_device_count).toBe(6);
-    expect(body.scheduled_for).toBe(ScheduleView.parse((await call("GET", `${SCHEDULES}${id}`)).json()).next_runs[0]);
+    expect(body.scheduled_for).toBe(
+      ScheduleView.parse((await call("GET", `${SCHEDULES}${id}`)).json()).next_runs[0],
+    );
     expect(await rowCounts()).toEqual(before);
   });
 });
 
 describe("dry_run on the operation POST", () => {
-  const dry = { ...referenceBody([101, 102]), device_filters: { types: ["router", "switch"] }, dry_run: true };
+  const dry = {
+    ...referenceBody([101, 102]),
+    device_filters: { types: ["router", "switch"] },
+    dry_run: true,
+  };
 
   it("answers 200 with counts, unprobeable devices and a sample, and creates no operation or outbox row", async () => {
     const before = await rowCounts();
@@ -212,7 +222,11 @@ describe("operations of a schedule", () => {
     expect(mine).toHaveLength(1);
     const list = await call("GET", `${OPS}?schedule_id=${id}`);
     expect(list.json().count).toBe(1);
-    expect(list.json().results[0]).toMatchObject({ id: mine[0]?.operationId, schedule_id: id, priority: "low" });
+    expect(list.json().results[0]).toMatchObject({
+      id: mine[0]?.operationId,
+      schedule_id: id,
+      priority: "low",
+    });
     const schedule = (await call("GET", `${SCHEDULES}${id}`)).json();
     expect(schedule.last_runs).toEqual([
       expect.objectContaining({ operation_id: mine[0]?.operationId, status: "scheduled" }),

@@ -26,7 +26,12 @@ export const DryRunView = z
       by_reason: Counts,
       /** Up to 20 of them, lowest id first. */
       sample: z.array(
-        z.object({ id: z.string(), hostname: z.string(), organization_id: z.number().int(), reason: UnprobeableReason }),
+        z.object({
+          id: z.string(),
+          hostname: z.string(),
+          organization_id: z.number().int(),
+          reason: UnprobeableReason,
+        }),
       ),
     }),
     /** Up to 20 targeted devices, lowest id first. */

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { DeviceResultView } from "./device-results.js";
 import { DeviceView } from "./devices.js";
 import { OperationView } from "./operations.js";
-import { ScheduleView } from "./schedules.js";
 import { pageOf } from "./pagination.js";
+import { ScheduleView } from "./schedules.js";
 
 /* The response envelopes by name, so the OpenAPI document (and a generated client) names them too. */
 

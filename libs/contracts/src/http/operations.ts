@@ -143,5 +143,8 @@ export const OperationListQuery = PageQuery.extend({
   status: OperationStatus.optional(),
   operation_type: OperationType.optional(),
   organization_id: z.coerce.number().int().positive().optional(),
-  schedule_id: z.string().regex(/^\d{1,18}$/).optional(),
+  schedule_id: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional(),
 });

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { DeviceStatus, DeviceType, OperationStatus, OperationType, OrganizationId, Priority } from "../domain.js";
+import {
+  DeviceStatus,
+  DeviceType,
+  OperationStatus,
+  OperationType,
+  OrganizationId,
+  Priority,
+} from "../domain.js";
 import { OperationOptions } from "./operations.js";
 import { PageQuery } from "./pagination.js";
 
@@ -41,10 +48,7 @@ export const CreateScheduleBody = z.strictObject(scheduleFields).meta({ id: "Cre
 export type CreateScheduleBody = z.infer<typeof CreateScheduleBody>;
 
 /** `PATCH /api/v1/schedules/{id}`: any subset of the create body. */
-export const UpdateScheduleBody = z
-  .strictObject(scheduleFields)
-  .partial()
-  .meta({ id: "UpdateSchedule" });
+export const UpdateScheduleBody = z.strictObject(scheduleFields).partial().meta({ id: "UpdateSchedule" });
 export type UpdateScheduleBody = z.infer<typeof UpdateScheduleBody>;
 
 export const ScheduleRunView = z.object({

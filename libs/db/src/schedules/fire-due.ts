@@ -59,7 +59,11 @@ async function countTargets(client: Queryable, request: StoredOperationRequest):
     `SELECT count(*)::int AS n FROM devices WHERE organization_id = ANY($1::bigint[])
         AND ($2::text[] IS NULL OR device_type = ANY($2::text[]))
         AND ($3::text[] IS NULL OR status = ANY($3::text[]))`,
-    [request.target_organizations, request.device_filters.types ?? null, request.device_filters.status ?? null],
+    [
+      request.target_organizations,
+      request.device_filters.types ?? null,
+      request.device_filters.status ?? null,
+    ],
   );
   return res.rows[0]?.n ?? 0;
 }

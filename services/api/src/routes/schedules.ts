@@ -14,9 +14,8 @@ import { z } from "zod";
 import { type Principal, principalOf, requireOrganizations, requireWriter } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../errors.js";
-import { parseOr422 } from "../validation.js";
 import { dryRun } from "../operations/dry-run.js";
-import { assertPageExists, pageOf, pageLinks } from "../pagination.js";
+import { assertPageExists, pageLinks, pageOf } from "../pagination.js";
 import {
   deleteSchedule,
   findSchedule,
@@ -28,6 +27,7 @@ import {
   updateSchedule,
 } from "../schedules/schedule-repository.js";
 import { SCHEDULES_PATH, type ScheduleRow, scheduleView } from "../schedules/schedule-view.js";
+import { parseOr422 } from "../validation.js";
 import {
   createErrorResponses,
   listErrorResponses,
@@ -59,7 +59,10 @@ export function scheduleRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: "List schedules",
         tags,
         querystring: ScheduleListQuery,
-        response: { 200: PaginatedSchedules.describe("A page of schedules, newest first"), ...listErrorResponses },
+        response: {
+          200: PaginatedSchedules.describe("A page of schedules, newest first"),
+          ...listErrorResponses,
+        },
       },
     },
     async (req) => {

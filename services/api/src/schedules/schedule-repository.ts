@@ -29,7 +29,10 @@ export function scheduleFields(body: CreateScheduleBody): ScheduleFields {
   if (problem) throw unprocessable([problem]);
   const startsAt = body.starts_at ? new Date(body.starts_at) : null;
   const endsAt = body.ends_at ? new Date(body.ends_at) : null;
-  for (const [path, at] of [["starts_at", startsAt], ["ends_at", endsAt]] as const) {
+  for (const [path, at] of [
+    ["starts_at", startsAt],
+    ["ends_at", endsAt],
+  ] as const) {
     // Postgres timestamps end at year 9999 (and start at year 1): outside that a 422, not a 500.
     if (at && (at.getTime() < Date.UTC(1, 0, 1) || at.getTime() > Date.UTC(9999, 11, 31))) {
       throw unprocessable([{ path, message: "must be between 0001-01-01 and 9999-12-31 (UTC)" }]);

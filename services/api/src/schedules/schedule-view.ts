@@ -1,8 +1,4 @@
-import {
-  type OperationStatus,
-  type ScheduleView,
-  StoredOperationRequest,
-} from "@headless-ops/contracts";
+import { type OperationStatus, type ScheduleView, StoredOperationRequest } from "@headless-ops/contracts";
 import { nextFireTimes } from "@headless-ops/db";
 import cronstrue from "cronstrue";
 import { priorityOf } from "../operations/operation-view.js";
