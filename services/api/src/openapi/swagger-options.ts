@@ -27,6 +27,10 @@ export function swaggerOptions(config: Config): SwaggerOptions {
       tags: [
         { name: "operations", description: "Scheduled headless operations and their per-device results" },
         { name: "devices", description: "The device inventory" },
+        {
+          name: "schedules",
+          description: "Recurring operations (cron in an IANA timezone) and their dry-run preview",
+        },
       ],
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
