@@ -32,6 +32,7 @@ describe("runMigrations", () => {
         "operations",
         "organizations",
         "outbox",
+        "schedules",
       ]);
       const applied = await client.query("SELECT count(*)::int AS n FROM public.__drizzle_migrations");
       expect(applied.rows[0].n).toBeGreaterThan(0);
