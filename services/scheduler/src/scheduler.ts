@@ -89,7 +89,16 @@ export class Scheduler {
   /** Creates the operations of due schedule firings (exactly once each, across replicas). */
   private async fireSchedules(): Promise<void> {
     const now = this.o.now?.() ?? new Date();
-    for (const f of await fireDueSchedules(this.o.pool, this.o.natsPrefix, now)) {
+    let fired: Awaited<ReturnType<typeof fireDueSchedules>>;
+    try {
+      fired = await fireDueSchedules(this.o.pool, this.o.natsPrefix, now);
+    } catch (err) {
+      // Firing is retried on the next pass; it must never hold back the claims of due operations.
+      this.o.log.error({ err: toError(err) }, "schedule firing failed");
+      return;
+    }
+    for (const f of fired) {
+      this.o.metrics.scheduleFirings.inc({ result: f.result });
       const fields = { scheduleId: f.scheduleId, fireAt: f.fireAt.toISOString(), operationId: f.operationId };
       if (f.result === "fired") this.o.log.info(fields, "schedule fired");
       else this.o.log.warn({ ...fields, result: f.result }, "schedule firing skipped");

@@ -138,6 +138,20 @@ describe("schedule firings (fixed clock)", () => {
     for (const id of ids) expect(await firings(id)).toHaveLength(10);
   });
 
+  it("pauses a schedule whose stored template no longer reads, and still fires the others", async () => {
+    const from = new Date("2026-08-01T00:00:00Z");
+    const good = await schedule({ cron: "* * * * *", timezone: "UTC", overlap: "allow", from });
+    const bad = await schedule({ cron: "* * * * *", timezone: "UTC", overlap: "allow", from });
+    await env.db.pool.query(`UPDATE schedules SET request = '{"operation_type":"nope"}' WHERE id = $1`, [
+      bad,
+    ]);
+    const out = await fireDueSchedules(env.db.pool, env.config.NATS_PREFIX, new Date("2026-08-01T00:01:00Z"));
+    expect(out.find((f) => f.scheduleId === bad)?.result).toBe("invalid");
+    expect(out.find((f) => f.scheduleId === good)?.result).toBe("fired");
+    const row = await env.db.pool.query("SELECT next_fire_at FROM schedules WHERE id = $1", [bad]);
+    expect(row.rows[0].next_fire_at).toBeNull();
+  });
+
   it("the scheduler fires by its injected clock and claims the firing's operation", async () => {
     const now = new Date(Date.now() - 30_000);
     const id = await schedule({

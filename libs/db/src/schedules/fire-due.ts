@@ -13,7 +13,8 @@ export type FiringOutcome = {
   scheduleId: string;
   fireAt: Date;
   /** `fired` made an operation; the others made none. */
-  result: "fired" | "overlap_skipped" | "missed_skipped" | "duplicate";
+  /** `invalid`: the stored template no longer reads; the schedule is paused (next_fire_at null). */
+  result: "fired" | "overlap_skipped" | "missed_skipped" | "duplicate" | "invalid";
   operationId?: string;
 };
 
@@ -96,6 +97,10 @@ async function insertFiring(
 }
 
 async function fireOne(client: Queryable, natsPrefix: string, row: DueRow, now: Date) {
+  if (!StoredOperationRequest.safeParse(row.request).success) {
+    await client.query("UPDATE schedules SET next_fire_at = NULL WHERE id = $1", [row.id]);
+    return { scheduleId: row.id, fireAt: row.next_fire_at, result: "invalid" } as FiringOutcome;
+  }
   const pick = pickFiring(row, now);
   let outcome: FiringOutcome | undefined;
   if (pick) {
