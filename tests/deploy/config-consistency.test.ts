@@ -87,14 +87,21 @@ describe.each(targets)("deploy/k8s/%s against the config schema and package scri
     for (const c of containers.filter((x) => x.pod.owner.kind === "Deployment")) {
       const config = loadConfig(c.env);
       const api = c.pod.owner.metadata.name === "api";
-      const [portName, port] = api ? ["http", config.PORT] : ["metrics", config.METRICS_PORT];
+      const portName = api ? "http" : "metrics";
       const ports = c.container.ports as { name: string; containerPort: number }[];
-      expect(ports, c.id).toEqual([expect.objectContaining({ name: portName, containerPort: port })]);
+      const metricsPort = expect.objectContaining({ name: "metrics", containerPort: config.METRICS_PORT });
+      const expected = api
+        ? [expect.objectContaining({ name: "http", containerPort: config.PORT }), metricsPort]
+        : [metricsPort];
+      expect(ports, c.id).toEqual(expected);
       expect(c.container.readinessProbe?.httpGet, c.id).toMatchObject({ path: "/readyz", port: portName });
       expect(c.container.livenessProbe?.httpGet, c.id).toMatchObject({ path: "/healthz", port: portName });
+      // Every service, the API included, is scraped on METRICS_PORT (never the public port).
       const scrape = c.pod.owner.spec.template.metadata.annotations ?? {};
-      expect(scrape["prometheus.io/port"], `${c.id}: scrape port`).toBe(String(port));
+      expect(scrape["prometheus.io/port"], `${c.id}: scrape port`).toBe(String(config.METRICS_PORT));
       if (!api) continue;
+      // Links come from PUBLIC_URL, not from a Host the client picks.
+      expect(config.PUBLIC_URL, `${c.id}: PUBLIC_URL`).toMatch(/^https:\/\//);
       const service = objects.find((o) => o.kind === "Service" && o.metadata.name === "api");
       expect(service?.spec.ports.map((p: { targetPort: unknown }) => p.targetPort)).toEqual([portName]);
     }

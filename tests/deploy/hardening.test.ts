@@ -80,15 +80,18 @@ describe.each(targets)("deploy/k8s/%s hardening", (target) => {
       expect([...new Set(portsOf(egress))].sort(), `${name}: egress ports`).toEqual(allowedEgress.sort());
       const container = containersOf(pod)[0];
       const config = loadConfig(containerEnv(container, provided).env);
+      // The API's public port is open to all; metrics ports (the API's too) to monitoring only.
       const expectedIngress =
         name === "api"
-          ? [`TCP/${config.PORT}`]
+          ? [`TCP/${config.PORT}`, `TCP/${config.METRICS_PORT}`]
           : name === "headless-ops-migrate"
             ? []
             : [`TCP/${config.METRICS_PORT}`];
-      expect(portsOf(ingress), `${name}: ingress ports`).toEqual(expectedIngress);
-      if (name !== "api")
-        for (const rule of ingress) expect(rule.from, `${name}: ingress sources`).toBeTruthy();
+      expect(portsOf(ingress).sort(), `${name}: ingress ports`).toEqual(expectedIngress.sort());
+      for (const rule of ingress) {
+        if (portsOf([rule]).includes(`TCP/${config.PORT}`) && name === "api") continue;
+        expect(rule.from, `${name}: ingress sources`).toBeTruthy();
+      }
     }
   });
 

@@ -967,6 +967,18 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedDevices"];
                 };
             };
+            /** @description Host header that is not a plausible host name (page links use it when PUBLIC_URL is unset) */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing, unknown or revoked token */
             401: {
                 headers: {
@@ -1722,6 +1734,18 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedOperations"];
                 };
             };
+            /** @description Host header that is not a plausible host name (page links use it when PUBLIC_URL is unset) */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing, unknown or revoked token */
             401: {
                 headers: {
@@ -2357,6 +2381,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedSchedules"];
+                };
+            };
+            /** @description Host header that is not a plausible host name (page links use it when PUBLIC_URL is unset) */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing, unknown or revoked token */

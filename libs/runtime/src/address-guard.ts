@@ -1,6 +1,6 @@
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP, SocketAddress } from "node:net";
-import { embeddedIpv4 } from "./ipv6-embedded.js";
+import { embeddedIpv4s } from "./ipv6-embedded.js";
 
 /*
  * Address guard against server-side request forgery: management addresses are checked when a device is
@@ -41,6 +41,7 @@ const builtInDenied: ReadonlyArray<readonly [string, string]> = [
   ["240.0.0.0/4", "reserved or broadcast"],
   ["::/128", "unspecified"],
   ["fe80::/10", "link-local"],
+  ["fec0::/10", "site-local (deprecated by RFC 3879; routed like a private network where still used)"],
   ["ff00::/8", "multicast"],
   ["fd00:ec2::254/128", "cloud metadata service"],
 ];
@@ -106,12 +107,13 @@ export function createAddressGuard(config: AddressGuardConfig): AddressGuard {
   };
   const guard: AddressGuard = {
     check(address) {
-      // An IPv6 address that carries an IPv4 one (compatible, translated, NAT64) is judged by both:
-      // a NAT64 gateway would forward 64:ff9b::a9fe:a9fe to the metadata service.
-      const inner = embeddedIpv4(address);
-      const innerVerdict = inner ? guard.check(inner) : undefined;
-      if (innerVerdict && !innerVerdict.allowed) {
-        return { allowed: false, address, reason: `embeds ${inner}: ${innerVerdict.reason}` };
+      // An IPv6 address that carries IPv4 ones (compatible, translated, NAT64, 6to4, Teredo) is judged
+      // by each of them too: a NAT64 gateway would forward 64:ff9b::a9fe:a9fe to the metadata service.
+      for (const inner of embeddedIpv4s(address)) {
+        const innerVerdict = guard.check(inner);
+        if (!innerVerdict.allowed) {
+          return { allowed: false, address, reason: `embeds ${inner}: ${innerVerdict.reason}` };
+        }
       }
       const normalized = normalize(address);
       if (!normalized) return { allowed: false, address, reason: "not an IP address" };

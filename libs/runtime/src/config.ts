@@ -59,9 +59,13 @@ export const configSchema = z.object({
   /** API listen address and port. */
   HOST: z.string().default("0.0.0.0"),
   PORT: int(8080, 0, 65535),
-  /** Absolute base URL used in pagination links; derived from the request's Host when unset. */
-  PUBLIC_URL: z.url().optional(),
-  /** Port of the /healthz, /readyz and /metrics server of the worker services (0 = any free port). */
+  /**
+   * Absolute base URL of the API as clients reach it (https://ops.example.net): pagination links and
+   * the OpenAPI `servers` use it. Unset: links are built from the request's Host, which must then be a
+   * plausible host name (else 400).
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Port of the /healthz, /readyz and /metrics server of every service, the API's included (0 = any free port). */
   METRICS_PORT: int(9464, 0, 65535),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Force pretty logs (default: pretty only on a TTY). */
@@ -100,6 +104,11 @@ export const configSchema = z.object({
   DEFAULT_DEVICES_PER_MINUTE: int(60_000, 1, 100_000_000),
   /** Status helpers: an in-progress operation with no progress for this long gets its unfinished jobs requeued. */
   STUCK_REQUEUE_AFTER_MS: int(300_000, 1_000, 86_400_000),
+  /**
+   * API: `update_status=true` runs the status helpers for an operation at most once per this long
+   * (per replica, whoever asks); 0 runs them on every request.
+   */
+  STATUS_HELPERS_INTERVAL_MS: int(5_000, 0, 600_000),
   /** Outbox relay: how long one publish may wait for its JetStream ack. */
   RELAY_PUBLISH_TIMEOUT_MS: int(5_000, 100, 60_000),
   /** Scheduler: safety sweep interval for due operations, fan-out batch (devices per job message). */

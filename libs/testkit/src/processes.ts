@@ -207,14 +207,21 @@ type ServiceOptions = {
   echo?: boolean;
 };
 
-/** Spawns `services/<service>/dist/main.js` on a free port (PORT for the API, METRICS_PORT for the workers). */
+/**
+ * Spawns `services/<service>/dist/main.js` on a free port (PORT for the API, METRICS_PORT for the
+ * workers); the API's own METRICS_PORT gets a free port too (`metricsPort`), unless `env` sets one.
+ */
 async function spawnService(service: ServiceName, opts: ServiceOptions): Promise<ServiceProcess> {
   const port = await freePort();
   const portVar = service === "api" ? "PORT" : "METRICS_PORT";
+  const apiEnv =
+    service === "api"
+      ? { HOST: "127.0.0.1", METRICS_PORT: opts.env.METRICS_PORT ?? String(await freePort()) }
+      : {};
   return startProcess({
     name: opts.name ?? service,
     script: `services/${service}/dist/main.js`,
-    env: { ...opts.env, [portVar]: String(port), ...(service === "api" ? { HOST: "127.0.0.1" } : {}) },
+    env: { ...opts.env, [portVar]: String(port), ...apiEnv },
     port,
     echo: opts.echo,
   });

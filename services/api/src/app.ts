@@ -16,13 +16,15 @@ import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type pg from "pg";
 import { installAuditTrail } from "./audit/audit-trail.js";
 import { authenticate } from "./auth.js";
+import { rejectOversizedBatch } from "./body-limits.js";
 import { requireDocumentedContentType } from "./content-type-guard.js";
 import type { AppContext } from "./context.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
 import { rejectNulBytes } from "./input-guard.js";
-import { createApiMetrics } from "./metrics.js";
+import { installLingeringClose } from "./lingering-close.js";
+import { type ApiMetrics, createApiMetrics } from "./metrics.js";
 import { swaggerOptions } from "./openapi/swagger-options.js";
 import { createStatusHelpers, type StatusHelpers } from "./operations/status-helpers.js";
 import { installRateLimit } from "./rate-limit.js";
@@ -35,6 +37,7 @@ import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationRoutes } from "./routes/operations.js";
 import { scheduleRoutes } from "./routes/schedules.js";
 import { tokenRoutes } from "./routes/tokens.js";
+import { coalesceStatusHelpers } from "./status-coalescer.js";
 import { validatorCompiler } from "./validation.js";
 
 export type BuildAppOptions = {
@@ -44,6 +47,8 @@ export type BuildAppOptions = {
   /** NATS for /readyz; the relay publishes through `jetstream`. Both may come later (getters). */
   nats?: { connection: () => NatsConnection | undefined; jetstream: () => JetStreamClient | undefined };
   relay?: OutboxRelay;
+  /** The metrics the app records into; main.ts serves their registry on METRICS_PORT. */
+  metrics?: ApiMetrics;
   /** Replaces the status helpers (tests exercise their failure path with it). */
   statusHelpers?: StatusHelpers;
 };
@@ -94,8 +99,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     pool: opts.db.pool,
     sealer: sealerOf(config, log),
     addressProblem: addressCheckOf(config),
-    statusHelpers: opts.statusHelpers ?? createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS }),
-    metrics: createApiMetrics(opts.db.pool),
+    statusHelpers: coalesceStatusHelpers(
+      opts.statusHelpers ?? createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS }),
+      config.STATUS_HELPERS_INTERVAL_MS,
+    ),
+    metrics: opts.metrics ?? createApiMetrics(opts.db.pool),
     nats: opts.nats?.connection ?? (() => undefined),
     jetstream: opts.nats?.jetstream ?? (() => undefined),
     relay: opts.relay,
@@ -104,6 +112,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
+  installLingeringClose(app);
   const limits = await installRateLimit(app, config);
   await app.register(formbody);
   await app.register(swagger, swaggerOptions(config));
@@ -130,6 +139,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       }
     });
     api.addHook("preParsing", requireDocumentedContentType);
+    // Counts before contents: the batch size is known without walking the items.
+    api.addHook("preValidation", rejectOversizedBatch);
     api.addHook("preValidation", rejectNulBytes);
     operationRoutes(api, ctx);
     operationActionRoutes(api, ctx);

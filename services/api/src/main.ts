@@ -8,9 +8,11 @@ import {
   setUpStreams,
 } from "@headless-ops/bus";
 import { createDb } from "@headless-ops/db";
-import { createLogger, exitOnFatal, Lifecycle, loadConfig } from "@headless-ops/runtime";
+import { createLogger, exitOnFatal, Lifecycle, loadConfig, startOpsServer } from "@headless-ops/runtime";
 import { buildApp } from "./app.js";
+import { createApiMetrics } from "./metrics.js";
 import { OutboxRelay } from "./relay.js";
+import { readinessChecks } from "./routes/health.js";
 
 /** Composition root: config, connections, HTTP server, outbox relay, graceful shutdown. */
 async function main(): Promise<void> {
@@ -56,15 +58,20 @@ async function main(): Promise<void> {
   relay.start();
   lifecycle.onShutdown("relay", () => relay.stop());
 
-  const app = await buildApp({
-    config,
-    log,
-    db,
-    relay,
-    nats: { connection: () => nc, jetstream: () => js },
-  });
+  const metrics = createApiMetrics(db.pool);
+  const natsGetters = { connection: () => nc, jetstream: () => js };
+  const app = await buildApp({ config, log, db, relay, metrics, nats: natsGetters });
   lifecycle.onShutdown("http", () => app.close());
+  // Metrics (every tenant's operation counts) on their own port, like the workers, off the public one.
+  const ops = await startOpsServer({
+    host: config.HOST,
+    port: config.METRICS_PORT,
+    registry: metrics.registry,
+    checks: readinessChecks(db.pool, natsGetters.connection),
+  });
+  lifecycle.onShutdown("ops-server", () => ops.close());
   await app.listen({ host: config.HOST, port: config.PORT });
+  log.info({ port: config.PORT, metricsPort: ops.port }, "api listening");
 }
 
 main().catch(exitOnFatal(createLogger("api", { LOG_LEVEL: "info", LOG_PRETTY: false })));

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { HttpError } from "./errors.js";
+import { badRequest, HttpError } from "./errors.js";
 
 export type Page = { page: number; pageSize: number; offset: number };
 
@@ -12,9 +12,27 @@ export function assertPageExists(page: Page, count: number): void {
   if (page.page > 1 && page.offset >= count) throw new HttpError(404, "Invalid page.");
 }
 
-/** The absolute base URL: PUBLIC_URL when configured, else the request's own scheme and host. */
+/** A DNS name (labels of letters, digits and inner hyphens), an IPv4 or a bracketed IPv6, and a port. */
+const PLAUSIBLE_HOST =
+  /^(?:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/** Whether a Host (or trusted X-Forwarded-Host) value can go into a link as it is. */
+export function isPlausibleHost(host: string): boolean {
+  return host.length <= 260 && PLAUSIBLE_HOST.test(host);
+}
+
+/**
+ * The absolute base URL: PUBLIC_URL when configured, else the request's own scheme and host — which
+ * a client chooses, so a Host that is not a plausible host name (a path, a quote, an `@`) is a 400
+ * rather than a link pointing wherever the client wrote.
+ */
 export function baseUrl(req: FastifyRequest, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl.replace(/\/+$/, "");
+  if (!isPlausibleHost(req.host) || (req.protocol !== "http" && req.protocol !== "https")) {
+    throw badRequest("The Host header is not a valid host name.", [
+      { path: "host", message: "not a host name" },
+    ]);
+  }
   return `${req.protocol}://${req.host}`;
 }
 

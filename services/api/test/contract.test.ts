@@ -234,6 +234,8 @@ describe("every operation answers its documented errors, in the document's shape
 
   it("500 when the status helpers of update_status=true fail", async () => {
     const token = (await broken.token([101])).auth;
+    // The helpers run only for operations the page holds (none to refresh, nothing to fail).
+    await newOperation(broken, token);
     const op = find("get", OPS);
     const res = await call(broken, op, {
       url: `${OPS}?update_status=true`,

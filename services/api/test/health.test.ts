@@ -1,22 +1,27 @@
 import { connectNats, type NatsConnection } from "@headless-ops/bus";
-import { createLogger } from "@headless-ops/runtime";
+import { createLogger, startOpsServer } from "@headless-ops/runtime";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
+import { type ApiMetrics, createApiMetrics } from "../src/metrics.js";
+import { readinessChecks } from "../src/routes/health.js";
 import { type Harness, OPS, referenceBody, startHarness } from "./harness.js";
 
 const log = createLogger("health-test", { LOG_LEVEL: "silent", LOG_PRETTY: false });
 let h: Harness;
 let nc: NatsConnection;
 let withNats: FastifyInstance;
+let metrics: ApiMetrics;
 
 beforeAll(async () => {
   h = await startHarness();
   nc = await connectNats({ url: h.ctx.natsUrl, name: "health-test", log });
+  metrics = createApiMetrics(h.db.pool);
   withNats = await buildApp({
     config: h.config,
     log,
     db: h.db,
+    metrics,
     nats: { connection: () => nc, jetstream: () => undefined },
   });
 });
@@ -42,22 +47,40 @@ describe("health, metrics and docs", () => {
     expect(noNats.json().checks).toEqual({ postgres: "ok", nats: "not connected" });
   });
 
-  it("/metrics counts requests by route and operations by status", async () => {
+  it("/metrics is not on the public port: it shows every tenant's operation counts", async () => {
+    for (const app of [h.app, withNats]) {
+      const res = await app.inject({ method: "GET", url: "/metrics" });
+      expect(res.statusCode).toBe(404);
+      expect(res.body).not.toContain("operations_by_status");
+    }
+  });
+
+  it("/metrics on the METRICS_PORT ops server counts requests by route and operations by status", async () => {
     const { auth } = await h.token([101]);
-    await h.app.inject({
+    await withNats.inject({
       method: "POST",
       url: OPS,
       headers: { authorization: auth },
       payload: referenceBody([101]),
     });
-    await h.app.inject({ method: "GET", url: OPS, headers: { authorization: auth } });
-    const res = await h.app.inject({ method: "GET", url: "/metrics" });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toMatch(
+    await withNats.inject({ method: "GET", url: OPS, headers: { authorization: auth } });
+    const ops = await startOpsServer({
+      host: "127.0.0.1",
+      port: 0,
+      registry: metrics.registry,
+      checks: readinessChecks(h.db.pool, () => nc),
+    });
+    const res = await fetch(`http://127.0.0.1:${ops.port}/metrics`);
+    const body = await res.text();
+    const ready = await fetch(`http://127.0.0.1:${ops.port}/readyz`);
+    await ops.close();
+    expect(res.status).toBe(200);
+    expect(ready.status).toBe(200);
+    expect(body).toMatch(
       /http_requests_total\{method="POST",route="\/api\/v1\/inventory_device_serial_headless_operation\/",status="201",service="api"\} 1/,
     );
-    expect(res.body).toMatch(/operations_by_status\{status="scheduled",service="api"\} 1/);
-    expect(res.body).toContain("http_request_duration_seconds_bucket");
+    expect(body).toMatch(/operations_by_status\{status="scheduled",service="api"\} 1/);
+    expect(body).toContain("http_request_duration_seconds_bucket");
   });
 
   it("serves an OpenAPI 3 document and a UI at /docs", async () => {

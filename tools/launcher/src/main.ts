@@ -52,9 +52,20 @@ async function prepare(config: Config, log: Logger): Promise<void> {
 
 async function plan(config: Config): Promise<ChildSpec[]> {
   const apiPort = config.PORT > 0 ? config.PORT : await freePort();
-  const workerPorts = await assignPorts(config.METRICS_PORT, workerCount(config.PROBER_REPLICAS));
+  // Workers first (their ports stay where they were), then the API's metrics port.
+  const count = workerCount(config.PROBER_REPLICAS);
+  const ports = await assignPorts(config.METRICS_PORT, count + 1);
+  const workerPorts = ports.slice(0, count);
+  const apiMetricsPort = ports[count] as number;
   const probeHost = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
-  return planServices({ root, apiPort, workerPorts, proberReplicas: config.PROBER_REPLICAS, probeHost });
+  return planServices({
+    root,
+    apiPort,
+    apiMetricsPort,
+    workerPorts,
+    proberReplicas: config.PROBER_REPLICAS,
+    probeHost,
+  });
 }
 
 /** Once every service answers /readyz: print where things are, then run the demo if asked. */
@@ -79,6 +90,7 @@ async function whenReady(opts: {
   const metrics = Object.fromEntries(
     workers.map((w) => [w.name, w.readyUrl.replace(/\/readyz$/, "/metrics")]),
   );
+  metrics.api = `http://${new URL(api.readyUrl).hostname}:${api.env.METRICS_PORT}/metrics`;
   log.info({ api: apiUrl, docs: `${apiUrl}/docs`, metrics }, "all services running; Ctrl-C stops them");
   if (!opts.fleet) return;
   try {

@@ -6,6 +6,7 @@ describe("planServices", () => {
     const specs = planServices({
       root: "/repo",
       apiPort: 8080,
+      apiMetricsPort: 9468,
       workerPorts: [9464, 9465, 9466, 9467],
       proberReplicas: 2,
     });
@@ -18,6 +19,8 @@ describe("planServices", () => {
       "/repo/services/prober/dist/main.js",
     ]);
     expect(specs[0]?.env.PORT).toBe("8080");
+    // The API's metrics are off its public port, on their own METRICS_PORT after the workers'.
+    expect(specs[0]?.env.METRICS_PORT).toBe("9468");
     expect(specs.slice(1).map((s) => s.env.METRICS_PORT)).toEqual(["9464", "9465", "9466", "9467"]);
     expect(specs.map((s) => s.readyUrl)).toContain("http://127.0.0.1:9467/readyz");
     expect(specs.every((s) => s.env.LOG_PRETTY === "false")).toBe(true);
@@ -25,8 +28,8 @@ describe("planServices", () => {
   });
 
   it("refuses a plan with fewer ports than workers", () => {
-    expect(() => planServices({ root: "/r", apiPort: 1, workerPorts: [2, 3], proberReplicas: 1 })).toThrow(
-      /need 3 worker ports/,
-    );
+    expect(() =>
+      planServices({ root: "/r", apiPort: 1, apiMetricsPort: 4, workerPorts: [2, 3], proberReplicas: 1 }),
+    ).toThrow(/need 3 worker ports/);
   });
 });

@@ -22,6 +22,8 @@ export type ChildSpec = {
 export function planServices(opts: {
   root: string;
   apiPort: number;
+  /** The API's METRICS_PORT (its /metrics is not on the public port). */
+  apiMetricsPort: number;
   workerPorts: readonly number[];
   proberReplicas: number;
   /** Address to poll for readiness (the API listens on HOST, usually 0.0.0.0). */
@@ -47,7 +49,7 @@ export function planServices(opts: {
       name: "api",
       service: "api",
       script: script("api"),
-      env: { ...common, PORT: String(opts.apiPort) },
+      env: { ...common, PORT: String(opts.apiPort), METRICS_PORT: String(opts.apiMetricsPort) },
       readyUrl: `http://${host}:${opts.apiPort}/readyz`,
     },
     ...workers.map((w, i) => {
@@ -62,7 +64,7 @@ export function planServices(opts: {
   ];
 }
 
-/** Number of worker processes (each needs a METRICS_PORT). */
+/** Number of worker processes (each needs a METRICS_PORT; the API takes the one after them). */
 export function workerCount(proberReplicas: number): number {
   return 2 + proberReplicas;
 }

@@ -1,11 +1,14 @@
+import { Readable, Transform, type TransformCallback } from "node:stream";
+import { setImmediate } from "node:timers/promises";
 import {
   DEVICE_CSV_COLUMNS,
   type DeviceCsvColumn,
   type FieldError,
   REQUIRED_DEVICE_CSV_COLUMNS,
 } from "@headless-ops/contracts";
-import { parse } from "csv-parse/sync";
-import { badRequest, unprocessable } from "../errors.js";
+import { parse } from "csv-parse";
+import { badRequest, HttpError, unprocessable } from "../errors.js";
+import { NUL_MESSAGE } from "../input-guard.js";
 
 type Column = DeviceCsvColumn;
 type Cells = Partial<Record<Column, string>>;
@@ -68,30 +71,38 @@ const PARSE_PROBLEMS: Record<string, string> = {
   CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: "the row does not have as many fields as the header",
   CSV_RECORD_INCONSISTENT_COLUMNS: "the row does not have as many fields as the header",
   CSV_INVALID_ARGUMENT: "invalid CSV",
+  CSV_MAX_RECORD_SIZE: "a record longer than 16384 characters",
 };
 
+/** The longest CSV record (header or row) taken, in characters: a real row is a few hundred (PARSE_PROBLEMS names it). */
+export const CSV_MAX_RECORD_CHARS = 16 * 1024;
+
+/** Bytes handed to the parser per turn of the event loop (a few hundred short records at most). */
+const PIECE_BYTES = 2 * 1024;
+
 /**
- * Parses a device CSV with a header row. Broken CSV is a 400 naming the line; unknown or missing
- * columns a 422. Empty cells mean "not given". Credential cells are never echoed in errors.
+ * csv-parse parses each written chunk to its end in one go: a 64 KiB socket read of one-cell rows
+ * is thousands of records. Pieces of PIECE_BYTES, one per turn, keep the event loop (and /healthz)
+ * answering, and let a refusal stop after the piece that holds the bad record.
  */
-export function parseDeviceCsv(text: string, maxRows: number): CsvDevice[] {
-  let rows: { record: string[]; info: { lines: number } }[];
-  try {
-    rows = parse(text, {
-      info: true,
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
-    }) as unknown as typeof rows;
-  } catch (err) {
-    const { lines: line, code } = err as { lines?: number; code?: string };
-    throw badRequest("The CSV could not be parsed.", [
-      { path: line ? `line ${line}` : "(body)", message: PARSE_PROBLEMS[code ?? ""] ?? "invalid CSV" },
-    ]);
-  }
-  const [header, ...data] = rows;
-  if (!header) throw badRequest("The CSV is empty; it needs a header row.");
-  const names = header.record.map((h) => h.toLowerCase());
+function paced(raw?: Buffer[]): Transform {
+  return new Transform({
+    async transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      raw?.push(chunk);
+      for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
+        this.push(chunk.subarray(at, at + PIECE_BYTES));
+        await setImmediate();
+      }
+      done();
+    },
+  });
+}
+
+type Parsed = { record: string[]; info: { lines: number } };
+
+/** Header names as columns; unknown or missing columns are a 422 before any row is read. */
+function headerColumns(record: string[]): Column[] {
+  const names = record.map((h) => h.toLowerCase());
   const errors: FieldError[] = names.flatMap((name) =>
     (DEVICE_CSV_COLUMNS as readonly string[]).includes(name)
       ? []
@@ -101,14 +112,95 @@ export function parseDeviceCsv(text: string, maxRows: number): CsvDevice[] {
     if (!names.includes(required))
       errors.push({ path: `header.${required}`, message: "required column missing" });
   }
-  if (data.length > maxRows) errors.push({ path: "(body)", message: `at most ${maxRows} rows per import` });
   if (errors.length > 0) throw unprocessable(errors, "Invalid CSV header.");
-  return data.map(({ record, info }) => {
-    const cells: Cells = {};
-    names.forEach((name, i) => {
-      const value = record[i];
-      if (value !== undefined && value !== "") cells[name as Column] = value;
-    });
-    return { line: info.lines, device: deviceOf(cells) };
+  return names as Column[];
+}
+
+function cellsOf(names: readonly Column[], record: readonly string[]): Cells {
+  const cells: Cells = {};
+  names.forEach((name, i) => {
+    const value = record[i];
+    if (value !== undefined && value !== "") cells[name] = value;
   });
+  return cells;
+}
+
+/** A csv-parse error in our words, naming the line (never the cell). */
+function parseProblem(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const { lines: line, code } = err as { lines?: number; code?: string };
+  return badRequest("The CSV could not be parsed.", [
+    { path: line ? `line ${line}` : "(body)", message: PARSE_PROBLEMS[code ?? ""] ?? "invalid CSV" },
+  ]);
+}
+
+type Scanned = { names: Column[]; records: string[][]; lines: number[] };
+
+/**
+ * One streamed pass over a device CSV: the header is checked before any row, and the row past
+ * `maxRows` (or an over-long record, or a NUL) ends the read. `keep` keeps the records (second
+ * pass); `raw` collects the bytes read (first pass).
+ */
+async function scan(input: Readable, maxRows: number, keep: boolean, raw?: Buffer[]): Promise<Scanned> {
+  const parser = parse({
+    info: true,
+    skip_empty_lines: true,
+    trim: true,
+    bom: true,
+    max_record_size: CSV_MAX_RECORD_CHARS,
+  });
+  const pacer = paced(raw);
+  const forward = (err: Error) => parser.destroy(err);
+  input.once("error", forward);
+  input.pipe(pacer).pipe(parser);
+  let names: Column[] | undefined;
+  let rows = 0;
+  const records: string[][] = [];
+  const lines: number[] = [];
+  try {
+    for await (const { record, info } of parser as AsyncIterable<Parsed>) {
+      if (record.some((cell) => cell.includes("\u0000"))) {
+        throw unprocessable([{ path: `line ${info.lines}`, message: NUL_MESSAGE }]);
+      }
+      if (!names) {
+        names = headerColumns(record);
+        continue;
+      }
+      rows += 1;
+      if (rows > maxRows) {
+        throw unprocessable(
+          [{ path: `line ${info.lines}`, message: `at most ${maxRows} rows per import` }],
+          "Too many rows; nothing was created.",
+        );
+      }
+      if (keep) {
+        records.push(record);
+        lines.push(info.lines);
+      }
+    }
+  } catch (err) {
+    throw parseProblem(err);
+  } finally {
+    input.off("error", forward);
+    input.unpipe(pacer);
+    pacer.destroy();
+    parser.destroy();
+  }
+  if (!names) throw badRequest("The CSV is empty; it needs a header row.");
+  return { names, records, lines };
+}
+
+/**
+ * Reads a device CSV with a header row as a stream and stops reading at the first problem, so a
+ * hostile body costs what its first bad record costs. Two passes: the first checks the whole body
+ * keeping only its raw bytes (a refused body never holds parsed records, which weigh ~10 times its
+ * bytes), the second parses those bytes into devices. Broken CSV is a 400 naming the line; unknown
+ * or missing columns, too many rows or a NUL a 422. Empty cells mean "not given". Credential cells
+ * are never echoed in errors. Errors of `input` (a body limit) are rethrown.
+ */
+export async function readDeviceCsv(input: Readable, maxRows: number): Promise<CsvDevice[]> {
+  const raw: Buffer[] = [];
+  await scan(input, maxRows, false, raw);
+  const { names, records, lines } = await scan(Readable.from(raw), maxRows, true);
+  return records.map((record, i) => ({ line: lines[i] ?? 0, device: deviceOf(cellsOf(names, record)) }));
 }

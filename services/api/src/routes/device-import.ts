@@ -1,11 +1,13 @@
+import { Readable } from "node:stream";
 import { DEVICE_IMPORT_MAX, DeviceImportResult } from "@headless-ops/contracts";
 import { PG_UNIQUE_VIOLATION, pgErrorCode, withTransaction } from "@headless-ops/db";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireWriter } from "../auth.js";
+import { byteLimit, ROUTE_BODY_BYTES, routeBodyLimit, tooLarge } from "../body-limits.js";
 import type { AppContext } from "../context.js";
-import { parseDeviceCsv } from "../devices/csv.js";
+import { readDeviceCsv } from "../devices/csv.js";
 import { prepareBatch } from "../devices/device-batch.js";
 import { insertDevices } from "../devices/device-repository.js";
 import { badRequest, conflict } from "../errors.js";
@@ -17,15 +19,36 @@ const CsvBody = z.string().meta({
   examples: ["organization_id,hostname,device_type\n101,core-rtr-1,router\n"],
 });
 
-/** `POST /devices/import`: a CSV with a header row; all rows or none, errors named by line. */
+/**
+ * Once a CSV is refused before its end, the rest is never parsed: the reader is detached, and what
+ * the client still sends is discarded (lingering-close.ts) or the connection closes.
+ */
+function stopReading(req: FastifyRequest, reply: FastifyReply, body: Readable): void {
+  if (req.raw.readableEnded) return;
+  void reply.header("connection", "close");
+  body.unpipe();
+}
+
+/**
+ * `POST /devices/import`: a CSV with a header row; all rows or none, errors named by line. The body
+ * reaches the handler as a stream (its own content-type parser, in its own scope) and is read row by
+ * row up to the route's byte limit and DEVICE_IMPORT_MAX rows.
+ */
 export function deviceImportRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.addContentTypeParser(["text/csv", "application/csv"], { parseAs: "string" }, (_req, body, done) => {
-    done(null, body);
+  void app.register(async (scope) => {
+    scope.addContentTypeParser(["text/csv", "application/csv"], (_req, payload, done) => {
+      done(null, payload);
+    });
+    importRoute(scope, ctx);
   });
+}
+
+function importRoute(app: FastifyInstance, ctx: AppContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     `${DEVICES_PATH}import`,
     {
+      bodyLimit: routeBodyLimit(ctx.config.BODY_LIMIT_BYTES, ROUTE_BODY_BYTES.deviceImport),
       schema: {
         operationId: "importDevices",
         summary: "Import devices from CSV (text/csv)",
@@ -47,8 +70,16 @@ export function deviceImportRoutes(app: FastifyInstance, ctx: AppContext): void 
     },
     async (req, reply) => {
       const principal = requireWriter(req);
-      if (typeof req.body !== "string") throw badRequest("Send the CSV with Content-Type: text/csv.");
-      const rows = parseDeviceCsv(req.body, DEVICE_IMPORT_MAX);
+      const body = req.body as unknown;
+      if (!(body instanceof Readable)) throw badRequest("Send the CSV with Content-Type: text/csv.");
+      const limit = req.routeOptions.bodyLimit;
+      const rows = await (async () => {
+        if (Number(req.headers["content-length"] ?? 0) > limit) throw tooLarge();
+        return readDeviceCsv(body.pipe(byteLimit(limit)), DEVICE_IMPORT_MAX);
+      })().catch((err: unknown) => {
+        stopReading(req, reply, body);
+        throw err;
+      });
       const records = await prepareBatch(
         ctx.pool,
         principal,

@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireWriter } from "../auth.js";
+import { ROUTE_BODY_BYTES, routeBodyLimit } from "../body-limits.js";
 import type { AppContext } from "../context.js";
 import { prepareBatch } from "../devices/device-batch.js";
 import { deleteDevice, findDevice, insertDevices, listDevices } from "../devices/device-repository.js";
@@ -65,6 +66,8 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
   r.post(
     DEVICES_PATH,
     {
+      bodyLimit: routeBodyLimit(ctx.config.BODY_LIMIT_BYTES, ROUTE_BODY_BYTES.deviceBatch),
+      config: { maxItems: DEVICE_BATCH_MAX },
       schema: {
         operationId: "createDevices",
         summary: "Register one device, or a batch (a JSON array, all or nothing)",
@@ -126,6 +129,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: AppContext): void {
   r.patch(
     `${DEVICES_PATH}:id`,
     {
+      bodyLimit: routeBodyLimit(ctx.config.BODY_LIMIT_BYTES, ROUTE_BODY_BYTES.devicePatch),
       schema: {
         operationId: "updateDevice",
         summary: "Update a device (null clears a field; credentials are replaced, or removed with null)",

@@ -8,6 +8,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireWriter } from "../auth.js";
+import { ROUTE_BODY_BYTES, routeBodyLimit } from "../body-limits.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { cancelOperation } from "../operations/cancel.js";
@@ -53,6 +54,7 @@ export function operationActionRoutes(app: FastifyInstance, ctx: AppContext): vo
   r.post(
     `${OPERATIONS_PATH}:id/cancel`,
     {
+      bodyLimit: routeBodyLimit(ctx.config.BODY_LIMIT_BYTES, ROUTE_BODY_BYTES.action),
       schema: {
         operationId: "cancelOperation",
         summary: "Cancel an operation",
@@ -78,6 +80,7 @@ export function operationActionRoutes(app: FastifyInstance, ctx: AppContext): vo
   r.post(
     `${OPERATIONS_PATH}:id/retry`,
     {
+      bodyLimit: routeBodyLimit(ctx.config.BODY_LIMIT_BYTES, ROUTE_BODY_BYTES.action),
       schema: {
         operationId: "retryOperation",
         summary: "Retry the failed devices of a finished operation",

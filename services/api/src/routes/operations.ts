@@ -11,6 +11,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireOrganizations, requireWriter } from "../auth.js";
 import { unwrapDataBody } from "../body.js";
+import { ROUTE_BODY_BYTES, routeBodyLimit } from "../body-limits.js";
 import { CheckedCreateOperationBody } from "../checked-schemas.js";
 import type { AppContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
@@ -100,6 +101,7 @@ export function operationRoutes(app: FastifyInstance, ctx: AppContext): void {
   r.post(
     OPERATIONS_PATH,
     {
+      bodyLimit: routeBodyLimit(ctx.config.BODY_LIMIT_BYTES, ROUTE_BODY_BYTES.operation),
       schema: {
         operationId: "createOperation",
         summary: "Schedule an operation",

@@ -24,8 +24,12 @@ const badBody = {
 } as const;
 const unknownId = { 404: error("Unknown id, or one the token's organizations cannot see") } as const;
 
-/** A GET of a collection: 404 only for a page past the last one. */
-export const listErrorResponses = { ...common, 404: error("Page past the last one") } as const;
+/** A GET of a collection: 404 only for a page past the last one; 400 for a Host its page links cannot use. */
+export const listErrorResponses = {
+  ...common,
+  400: error("Host header that is not a plausible host name (page links use it when PUBLIC_URL is unset)"),
+  404: error("Page past the last one"),
+} as const;
 
 /** A GET of one resource (`{id}` in the path), or of a collection under it. */
 export const readErrorResponses = { ...common, ...badUrl, ...unknownId } as const;
