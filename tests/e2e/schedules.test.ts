@@ -21,7 +21,7 @@ describe.sequential("an every-minute schedule with two schedulers", () => {
     await seedOrganizations(stack.db.pool, [301]);
     await seedDevices(stack.db.pool, { organization: 301, label: "cron", count: 20, sim: { latency_ms: 5 } });
     api = await stack.client([301]);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await stack?.stop();
