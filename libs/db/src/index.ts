@@ -10,6 +10,7 @@ export {
 } from "./pg-errors.js";
 export * from "./pipeline/index.js";
 export type { Queryable } from "./queryable.js";
+export * from "./schedules/index.js";
 export * as schema from "./schema.js";
 export {
   apiTokens,
@@ -19,6 +20,7 @@ export {
   operations,
   organizations,
   outbox,
+  schedules,
 } from "./schema.js";
 export {
   assertSchemaUsable,

@@ -75,6 +75,41 @@ export const devices = pgTable(
   ],
 );
 
+/**
+ * A recurring operation: the operation request (without `execute_at`) plus a 5-field cron in an IANA
+ * timezone. The scheduler fires it when `next_fire_at` is due and moves `next_fire_at` on.
+ */
+export const schedules = pgTable(
+  "schedules",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    organizationIds: id("organization_ids").array().notNull(),
+    /** A StoredOperationRequest template; each firing sets `schedule.execute_at` to its fire time. */
+    request: jsonb("request").notNull(),
+    cron: text("cron").notNull(),
+    timezone: text("timezone").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    startsAt: tstz("starts_at"),
+    endsAt: tstz("ends_at"),
+    missedRuns: text("missed_runs", { enum: ["skip", "run_once"] })
+      .notNull()
+      .default("skip"),
+    overlap: text("overlap", { enum: ["skip", "allow"] })
+      .notNull()
+      .default("skip"),
+    /** Null when disabled or past `ends_at`: nothing left to fire. */
+    nextFireAt: tstz("next_fire_at"),
+    lastFiredAt: tstz("last_fired_at"),
+    createdBy: id("created_by").references(() => apiTokens.id),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("schedules_due_idx").on(t.nextFireAt).where(sql`enabled AND next_fire_at IS NOT NULL`),
+    index("schedules_orgs_gin").using("gin", t.organizationIds),
+  ],
+);
+
 export const operations = pgTable(
   "operations",
   {
@@ -107,6 +142,10 @@ export const operations = pgTable(
     createdBy: id("created_by").references(() => apiTokens.id),
     idempotencyKey: text("idempotency_key"),
     retryOf: id("retry_of"),
+    /** The schedule whose firing created it (null for direct POSTs, or once the schedule is deleted). */
+    scheduleId: id("schedule_id").references(() => schedules.id, { onDelete: "set null" }),
+    /** The fire time of that firing: unique per schedule, so a firing exists at most once. */
+    scheduleFireAt: tstz("schedule_fire_at"),
     createdAt: tstz("created_at").notNull().defaultNow(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
     startedAt: tstz("started_at"),
@@ -120,6 +159,9 @@ export const operations = pgTable(
     uniqueIndex("operations_idempotency_uq")
       .on(t.createdBy, t.idempotencyKey)
       .where(sql`idempotency_key IS NOT NULL`),
+    uniqueIndex("operations_schedule_firing_uq")
+      .on(t.scheduleId, t.scheduleFireAt)
+      .where(sql`schedule_id IS NOT NULL`),
   ],
 );
 

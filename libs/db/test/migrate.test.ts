@@ -32,6 +32,7 @@ describe("runMigrations", () => {
         "operations",
         "organizations",
         "outbox",
+        "schedules",
         "schema_version",
       ]);
       const applied = await client.query("SELECT count(*)::int AS n FROM public.__drizzle_migrations");

@@ -42,6 +42,7 @@ import { meRoutes } from "./routes/me.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationEventRoutes } from "./routes/operation-events.js";
 import { operationRoutes } from "./routes/operations.js";
+import { scheduleRoutes } from "./routes/schedules.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { coalesceStatusHelpers } from "./status-coalescer.js";
@@ -171,6 +172,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     webhookRoutes(api, ctx);
     auditRoutes(api, ctx);
     meRoutes(api);
+    scheduleRoutes(api, ctx);
   });
   await app.register(dashboardRoutes);
   await app.register(swaggerUi, { routePrefix: "/docs" });

@@ -562,6 +562,43 @@ describe("every operation's successes and conflicts, in the document's shape", (
     expect(res.json()).toEqual({ role: "viewer", organization_ids: [101] });
   });
 
+  it("schedules: create (201, 422), list (200, page 404), get, patch (200, 404), preview, delete (204)", async () => {
+    const S = "/api/v1/schedules/";
+    const body = {
+      operation_type: "bulk_serial_sync",
+      target_organizations: [101],
+      cron: "0 2 * * *",
+      timezone: "UTC",
+    };
+    const created = await call(h, find("post", S), { url: S, headers: json(), payload: body });
+    expect(created.statusCode).toBe(201);
+    const bad = await call(h, find("post", S), {
+      url: S,
+      headers: json(),
+      payload: { ...body, cron: "nope" },
+    });
+    expect(bad.statusCode).toBe(422);
+    const id = created.json().id as string;
+    expect((await call(h, find("get", S), { url: S, headers: json() })).statusCode).toBe(200);
+    expect((await call(h, find("get", S), { url: `${S}?page=50`, headers: json() })).statusCode).toBe(404);
+    expect((await call(h, find("get", `${S}{id}`), { url: `${S}${id}`, headers: json() })).statusCode).toBe(
+      200,
+    );
+    const patch = find("patch", `${S}{id}`);
+    expect(
+      (await call(h, patch, { url: `${S}${id}`, headers: json(), payload: { enabled: false } })).statusCode,
+    ).toBe(200);
+    expect((await call(h, patch, { url: `${S}999999`, headers: json(), payload: {} })).statusCode).toBe(404);
+    const preview = find("get", `${S}{id}/preview`);
+    expect((await call(h, preview, { url: `${S}${id}/preview`, headers: json() })).statusCode).toBe(200);
+    const del = find("delete", `${S}{id}`);
+    expect((await call(h, del, { url: `${S}${id}`, headers: { authorization: auth } })).statusCode).toBe(204);
+    for (const op of [find("get", `${S}{id}`), preview, del]) {
+      const res = await call(h, op, { url: op.path.replace("{id}", id), headers: { authorization: auth } });
+      expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
+    }
+  });
+
   it("links carry the page_size the page was served with (capped at 200)", async () => {
     await seedDevices(h, auth, 201, 103);
     const list = find("get", DEVICES);

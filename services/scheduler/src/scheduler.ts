@@ -3,7 +3,9 @@ import type { NatsNames } from "@headless-ops/contracts";
 import {
   claimDueOperation,
   finalizeOperations,
+  fireDueSchedules,
   msUntilNextDue,
+  msUntilNextFiring,
   unfinishedFanouts,
   withTransaction,
 } from "@headless-ops/db";
@@ -17,7 +19,7 @@ export type SchedulerOptions = {
   pool: pg.Pool;
   js: JetStreamClient;
   names: NatsNames;
-  /** NATS_PREFIX: the lifecycle events the claim writes to the outbox carry its subjects. */
+  /** NATS_PREFIX: the outbox rows the claim and the schedule firings write carry its subjects. */
   natsPrefix: string;
   log: Logger;
   metrics: SchedulerMetrics;
@@ -27,12 +29,14 @@ export type SchedulerOptions = {
   fanoutConcurrency: number;
   /** Runs on every sweep: ends operations past their timeout (libs/db status helper). */
   enforceTimeouts?: (pool: pg.Pool) => Promise<unknown>;
+  /** The clock schedules fire by (tests inject a fixed one); the claim is judged by the database clock. */
+  now?: () => Date;
 };
 
 /**
  * Wakes on `operation.created`, on a timer for the next due operation and on a periodic sweep;
  * claims due operations by priority, then fans them out (a bounded number at a time), resumes
- * unfinished fan-outs and enforces timeouts. Passes never overlap within one replica.
+ * unfinished fan-outs and enforces timeouts. Each pass first fires the due schedules. Passes never overlap within one replica.
  */
 export class Scheduler {
   private readonly abort = new AbortController();
@@ -85,7 +89,27 @@ export class Scheduler {
     }
   }
 
+  /** Creates the operations of due schedule firings (exactly once each, across replicas). */
+  private async fireSchedules(): Promise<void> {
+    const now = this.o.now?.() ?? new Date();
+    let fired: Awaited<ReturnType<typeof fireDueSchedules>>;
+    try {
+      fired = await fireDueSchedules(this.o.pool, this.o.natsPrefix, now);
+    } catch (err) {
+      // Firing is retried on the next pass; it must never hold back the claims of due operations.
+      this.o.log.error({ err: toError(err) }, "schedule firing failed");
+      return;
+    }
+    for (const f of fired) {
+      this.o.metrics.scheduleFirings.inc({ result: f.result });
+      const fields = { scheduleId: f.scheduleId, fireAt: f.fireAt.toISOString(), operationId: f.operationId };
+      if (f.result === "fired") this.o.log.info(fields, "schedule fired");
+      else this.o.log.warn({ ...fields, result: f.result }, "schedule firing skipped");
+    }
+  }
+
   private async pass(): Promise<void> {
+    await this.fireSchedules();
     while (!this.abort.signal.aborted) {
       const claimed = await withTransaction(this.o.pool, async (client) => {
         const op = await claimDueOperation(client, this.o.natsPrefix);
@@ -109,7 +133,11 @@ export class Scheduler {
       for (const id of await unfinishedFanouts(this.o.pool, 100)) this.startFanout(id);
     }
     if (this.o.enforceTimeouts) await this.o.enforceTimeouts(this.o.pool);
-    this.armDueTimer(await msUntilNextDue(this.o.pool));
+    const nextDue = await msUntilNextDue(this.o.pool);
+    const nextFiring = await msUntilNextFiring(this.o.pool, this.o.now?.() ?? new Date());
+    this.armDueTimer(
+      nextDue === null ? nextFiring : nextFiring === null ? nextDue : Math.min(nextDue, nextFiring),
+    );
   }
 
   private armDueTimer(ms: number | null): void {

@@ -19,6 +19,9 @@ export type NewOperation = {
   retryOf?: string | null;
   /** W3C trace context stored with the outbox row; default: the active span's (the API request's). */
   traceparent?: string | null;
+  /** A schedule's firing: the schedule and its fire time (unique together). */
+  scheduleId?: string | null;
+  scheduleFireAt?: Date | null;
 };
 
 /** The columns every caller gets back; `returning` may ask for more. */
@@ -40,8 +43,9 @@ export async function insertOperation<Row extends InsertedBase = InsertedBase>(
   const request = StoredOperationRequest.parse(op.request);
   const inserted = await client.query<Row>(
     `INSERT INTO operations (operation_type, priority, organization_ids, request, scheduled_for,
-        target_device_count, estimated_duration_minutes, created_by, idempotency_key, retry_of)
-     VALUES ($1, $2, $3::bigint[], $4::jsonb, $5, $6, $7, $8, $9, $10)
+        target_device_count, estimated_duration_minutes, created_by, idempotency_key, retry_of,
+        schedule_id, schedule_fire_at)
+     VALUES ($1, $2, $3::bigint[], $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12)
      RETURNING ${returning}`,
     [
       request.operation_type,
@@ -54,6 +58,8 @@ export async function insertOperation<Row extends InsertedBase = InsertedBase>(
       op.createdBy ?? null,
       op.idempotencyKey ?? null,
       op.retryOf ?? null,
+      op.scheduleId ?? null,
+      op.scheduleFireAt ?? null,
     ],
   );
   const row = inserted.rows[0] as Row;
