@@ -28,3 +28,4 @@ export { registerOperationsByStatus } from "./status/operations-gauge.js";
 export { ETA_WINDOW_SECONDS, recountOperations } from "./status/recount.js";
 export { type RequeueOutcome, requeueStuckOperations } from "./status/requeue.js";
 export { enforceOperationTimeouts, type TimeoutOutcome } from "./status/timeouts.js";
+export { type PruneOutcome, pruneExpiredLedger } from "./retention/ledger-retention.js";
