@@ -10,6 +10,7 @@ export {
 } from "./pg-errors.js";
 export * from "./pipeline/index.js";
 export type { Queryable } from "./queryable.js";
+export { type PruneOutcome, pruneExpiredLedger } from "./retention/ledger-retention.js";
 export * as schema from "./schema.js";
 export {
   apiTokens,
@@ -28,4 +29,3 @@ export { registerOperationsByStatus } from "./status/operations-gauge.js";
 export { ETA_WINDOW_SECONDS, recountOperations } from "./status/recount.js";
 export { type RequeueOutcome, requeueStuckOperations } from "./status/requeue.js";
 export { enforceOperationTimeouts, type TimeoutOutcome } from "./status/timeouts.js";
-export { type PruneOutcome, pruneExpiredLedger } from "./retention/ledger-retention.js";
