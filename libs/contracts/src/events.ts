@@ -107,11 +107,13 @@ export type ConsumerContract = {
  * The contract catalog: for each subject its schema, and for its consumer the ack wait, the number
  * of deliveries before a message is given up on, and how many messages may be in flight unacked.
  * Results are many small messages folded in batches, hence the deepest window; jobs are batches of
- * devices probed under each prober's own concurrency bound.
+ * devices probed under each prober's own concurrency bound. The job ack wait is short (10 s) so a
+ * prober killed with SIGKILL has its jobs redelivered within seconds; a live prober keeps a running
+ * job with `working()` every ackWait/3 (services/prober job-handler).
  */
 export const contracts = {
   operationCreated: { schema: OperationCreated, ackWaitMs: 30_000, maxDeliver: 20, maxAckPending: 1_000 },
-  deviceJobs: { schema: DeviceJobBatch, ackWaitMs: 60_000, maxDeliver: 50, maxAckPending: 2_000 },
+  deviceJobs: { schema: DeviceJobBatch, ackWaitMs: 10_000, maxDeliver: 50, maxAckPending: 2_000 },
   deviceResults: { schema: DeviceResultBatch, ackWaitMs: 60_000, maxDeliver: 100, maxAckPending: 5_000 },
   /** The notifier's durable over started/finished/milestone events; a delivery may wait on a slow receiver. */
   operationLifecycle: {

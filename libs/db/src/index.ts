@@ -10,6 +10,7 @@ export {
 } from "./pg-errors.js";
 export * from "./pipeline/index.js";
 export type { Queryable } from "./queryable.js";
+export { type PruneOutcome, pruneExpiredLedger } from "./retention/ledger-retention.js";
 export * from "./schedules/index.js";
 export * as schema from "./schema.js";
 export {

@@ -114,6 +114,8 @@ export const configSchema = z.object({
   /** Scheduler: safety sweep interval for due operations, fan-out batch (devices per job message). */
   SCHEDULER_SWEEP_MS: int(2_000, 100, 600_000),
   FANOUT_BATCH_SIZE: int(250, 1, 10_000),
+  /** Scheduler: finished operations' ledger rows (operation_devices) are deleted after this many days; 0 keeps them. */
+  OPERATION_RETENTION_DAYS: int(30, 0, 36_500),
   /** Prober: concurrent probes per replica, per-device timeout, attempts and backoff for transient faults. */
   PROBER_CONCURRENCY: int(256, 1, 100_000),
   PROBE_TIMEOUT_MS: int(5_000, 10, 600_000),

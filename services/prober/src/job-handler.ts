@@ -85,8 +85,9 @@ async function runJob(
   // The id the scheduler published this job under (devices has at least one entry).
   const jobId = jobMsgId(job.operation_id, job.devices[0]?.device_id ?? "", job.attempt);
   const log = deps.log.child({ operationId: job.operation_id, jobId });
-  // Keeps the job ours while a long batch runs (ack wait is a minute).
-  const heartbeat = setInterval(() => msg.working(), Math.max(1_000, contracts.deviceJobs.ackWaitMs / 3));
+  // Keeps the job ours while a long batch runs: the ack wait is short (10 s) so a killed prober's
+  // jobs come back quickly; three heartbeats per ack wait survive one late timer.
+  const heartbeat = setInterval(() => msg.working(), heartbeatMs());
   let stream: ResultStream | undefined;
   try {
     const skip = await deps.statuses.shouldSkip(job.operation_id);
@@ -116,6 +117,11 @@ async function runJob(
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/** Progress interval of a held job message: a third of the job ack wait (at least 1 s). */
+export function heartbeatMs(): number {
+  return Math.max(1_000, Math.floor(contracts.deviceJobs.ackWaitMs / 3));
 }
 
 function cancelledResults(job: DeviceJobBatch): DeviceResult[] {

@@ -1,6 +1,7 @@
 import { registerConsumerLag } from "@headless-ops/bus";
 import { stopOnce, type Worker, type WorkerDeps } from "@headless-ops/worker";
 import { listenOperationCreated } from "./created-listener.js";
+import { startLedgerRetention } from "./ledger-retention.js";
 import { createSchedulerMetrics } from "./metrics.js";
 import { Scheduler, type SchedulerOptions } from "./scheduler.js";
 import { timeoutEnforcer } from "./timeouts.js";
@@ -31,6 +32,7 @@ export function buildScheduler(deps: WorkerDeps, tuning: Partial<SchedulerOption
     ...tuning,
   });
   let listener: { stop: () => Promise<void> } | undefined;
+  let retention: { stop: () => Promise<void> } | undefined;
   return {
     scheduler,
     start: async () => {
@@ -44,11 +46,17 @@ export function buildScheduler(deps: WorkerDeps, tuning: Partial<SchedulerOption
         },
       });
       scheduler.start();
+      retention = startLedgerRetention({
+        pool: deps.db.pool,
+        log,
+        retentionDays: config.OPERATION_RETENTION_DAYS,
+      });
     },
     // Intake first (the wake-up consumer), then the loop, which lets running fan-outs record their cursor.
     stop: stopOnce(async () => {
       await listener?.stop();
       await scheduler.stop();
+      await retention?.stop();
     }),
   };
 }
