@@ -49,13 +49,17 @@ export function registerOpsCommands(program: Command, action: Action): void {
         }
         const created = unwrap(res);
         if (flags.json) ctx.out(toJson(created));
-        else if (body.dry_run) ctx.out(`dry run (nothing scheduled):\n${toJson(created)}`);
-        else
+        // A dry run answers what would run (counts, unprobeable devices, a sample), not an operation.
+        if ("dry_run" in created) {
+          if (!flags.json) ctx.out(`dry run (nothing scheduled):\n${toJson(created)}`);
+          return 0;
+        }
+        if (!flags.json)
           ctx.out(
             `operation ${created.id} ${created.status}: ${created.target_device_count} devices, ` +
               `scheduled for ${created.scheduled_for}`,
           );
-        if (!flags.wait || body.dry_run) return 0;
+        if (!flags.wait) return 0;
         return watchOperation(ctx, created.id, { json: flags.json ?? false });
       }),
     );

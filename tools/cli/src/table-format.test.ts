@@ -7,6 +7,7 @@ const operation: Operation = {
   operation_type: "bulk_serial_sync",
   status: "completed_with_errors",
   priority: "high",
+  schedule_id: null,
   progress: 100,
   total_devices: 10,
   processed_devices: 10,

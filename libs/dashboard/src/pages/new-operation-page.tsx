@@ -26,7 +26,8 @@ export function NewOperationPage(props: { api: ApiClient; me: CurrentToken }) {
       body: { operation_type: type, target_organizations: orgs, schedule: { priority } },
     });
     setBusy(false);
-    if (data) window.location.hash = hrefOf({ page: "operation", id: data.id });
+    // Without dry_run the answer is the operation (a dry run answers a preview, never sent from here).
+    if (data && "id" in data) window.location.hash = hrefOf({ page: "operation", id: data.id });
     else setProblem(problemOf(error, response.status));
   };
 
