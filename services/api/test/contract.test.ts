@@ -290,6 +290,20 @@ describe("every operation's successes and conflicts, in the document's shape", (
     expect((await call(h, results, { url: urlOf(results, ""), headers: json() })).statusCode).toBe(200);
   });
 
+  it("operations: the report in its three documented media types (200)", async () => {
+    const report = find("get", `${OPS}{id}/report`);
+    const url = urlOf(report, "");
+    const csv = await call(h, report, { url, headers: { authorization: auth, accept: "text/csv" } });
+    expect([csv.statusCode, csv.headers["content-type"]]).toEqual([200, "text/csv; charset=utf-8"]);
+    const nd = await call(h, report, { url: `${url}?format=ndjson`, headers: { authorization: auth } });
+    expect([nd.statusCode, nd.headers["content-type"]]).toEqual([200, "application/x-ndjson"]);
+    const json = await call(h, report, { url, headers: { authorization: auth } });
+    expect(json.statusCode).toBe(200);
+    expect(json.json()).toEqual({ operation_id: operationId, results: [] });
+    const media = (report.op.responses?.["200"] as OpenAPIV3_1.ResponseObject).content ?? {};
+    expect(Object.keys(media).sort()).toEqual(["application/json", "application/x-ndjson", "text/csv"]);
+  });
+
   it("operations: cancel (200, 409 once ended) and retry (201, 409 before it ends)", async () => {
     const cancel = find("post", `${OPS}{id}/cancel`);
     const retry = find("post", `${OPS}{id}/retry`);
