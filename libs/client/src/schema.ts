@@ -142,6 +142,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inventory_device_serial_headless_operation/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per-device report of an operation (CSV, NDJSON or JSON)
+         * @description Streamed in device order from a database cursor (constant memory whatever the fleet). Visible under the same tenancy as the operation's GET.
+         */
+        get: operations["getOperationReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inventory_device_serial_headless_operation/{id}/retry": {
         parameters: {
             query?: never;
@@ -521,6 +541,10 @@ export interface components {
             status: "scheduled" | "in_progress" | "completed" | "completed_with_errors" | "failed" | "cancelled";
             target_device_count: number;
         };
+        OperationReport: {
+            operation_id: string;
+            results: components["schemas"]["ReportRow"][];
+        };
         PaginatedDeviceResults: {
             /** @description Results across all pages */
             count: number;
@@ -547,6 +571,33 @@ export interface components {
             /** @description Absolute URL of the previous page (its page_size capped), or null */
             previous: string | null;
             results: components["schemas"]["Operation"][];
+        };
+        ReportRow: {
+            attempts: number;
+            device_id: string;
+            device_type: string | null;
+            duration_ms: number | null;
+            error_code: string | null;
+            error_message: string | null;
+            finished_at: string | null;
+            hostname: string | null;
+            mgmt_address: string | null;
+            observed_firmware: string | null;
+            observed_model: string | null;
+            observed_serial: string | null;
+            observed_vendor: string | null;
+            /** @description Organization name */
+            organization: string | null;
+            organization_id: string;
+            recorded_firmware: string | null;
+            recorded_model: string | null;
+            /** @description The inventory's value now */
+            recorded_serial: string | null;
+            recorded_vendor: string | null;
+            /** @description ISO 8601, UTC */
+            started_at: string | null;
+            /** @description The device's ledger status in this operation */
+            status: string;
         };
         Token: {
             /** Format: date-time */
@@ -1927,6 +1978,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedDeviceResults"];
+                };
+            };
+            /** @description Malformed URL: a path parameter with broken percent-encoding */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked token */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id, or one the token's organizations cannot see */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query, path or body parameters, one entry per bad field (unknown keys included) */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of the token (or, without one, of the client address) exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error; the detail never carries internals (logged with the request id) */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOperationReport: {
+        parameters: {
+            query?: {
+                /** @description csv, ndjson or json; without it the Accept header decides (text/csv, application/x-ndjson), else JSON */
+                format?: "csv" | "ndjson" | "json";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationReport"];
+                    "application/x-ndjson": string;
+                    "text/csv": string;
                 };
             };
             /** @description Malformed URL: a path parameter with broken percent-encoding */
