@@ -77,6 +77,15 @@ SELECT d.organization_id::text AS organization_id, o.name AS organization, od.de
  WHERE od.operation_id = $1
  ORDER BY od.device_id`;
 
+/*
+ * A portal is planned for its total cost: over a whole ledger that is a hash join and a sort, and
+ * nothing flows until both finish (seconds at 100k devices). The report wants the first rows at once,
+ * so its read-only transaction turns those off: the primary key gives the order, and each device and
+ * organization is an index lookup. SET LOCAL ends with the transaction.
+ */
+const FAST_START = `BEGIN READ ONLY;
+SET LOCAL enable_sort = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off`;
+
 /** Rows fetched per round trip: small enough for constant memory, large enough for throughput. */
 const BATCH_ROWS = 1000;
 
@@ -90,6 +99,12 @@ export async function openReportStream(
   op: { id: string; fanout_cursor: string | null },
 ): Promise<Readable> {
   const client = await pool.connect();
+  try {
+    await client.query(FAST_START);
+  } catch (err) {
+    client.release(err as Error);
+    throw err;
+  }
   const query = new QueryStream(REPORT_SQL, [op.id, op.fanout_cursor], {
     batchSize: BATCH_ROWS,
     highWaterMark: BATCH_ROWS,
@@ -99,8 +114,15 @@ export async function openReportStream(
   const release = (err?: Error) => {
     if (released) return;
     released = true;
-    // A connection left mid-cursor is not reusable: destroy it rather than return it to the pool.
-    client.release(err ?? (stream.readableEnded ? undefined : new Error("report stream closed early")));
+    if (err || !stream.readableEnded) {
+      // A connection left mid-cursor is not reusable: destroy it rather than return it to the pool.
+      client.release(err ?? new Error("report stream closed early"));
+      return;
+    }
+    client.query("COMMIT").then(
+      () => client.release(),
+      (e: Error) => client.release(e),
+    );
   };
   stream.once("close", () => release());
   stream.once("error", (err: Error) => release(err));
