@@ -1,3 +1,4 @@
+export * from "./compliance/firmware-version.js";
 export * from "./device-csv.js";
 export * from "./domain.js";
 export * from "./events.js";
