@@ -17,7 +17,7 @@ export function firmwareTokens(version: string): Token[] | undefined {
     .replace(/^version\s+/i, "")
     .replace(/^v(?=\d)/i, "");
   const parts = cleaned.match(/\d+|[a-z]+/gi);
-  if (!parts || !parts.some((p) => /^\d/.test(p))) return undefined;
+  if (!parts?.some((p) => /^\d/.test(p))) return undefined;
   return parts.map((p) => (/^\d/.test(p) ? Number(p) : p.toLowerCase()));
 }
 

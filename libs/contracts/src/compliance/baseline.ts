@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+const Version = z.string().min(1).max(64);
+
+/** A firmware baseline of one organization, as the API stores and returns it. */
+export const BaselineFields = z.object({
+  vendor: z.string().min(1).max(128).describe("Matched case-insensitively against the observed vendor"),
+  model_pattern: z
+    .string()
+    .min(1)
+    .max(128)
+    .default("*")
+    .describe("Glob over the model, case-insensitive: `C9300-*`, `MX{204,480}`"),
+  min_firmware: Version.nullable()
+    .default(null)
+    .describe("Oldest compliant version (version-aware ordering); null for no minimum"),
+  allowed_firmware: z
+    .array(Version)
+    .max(100)
+    .nullable()
+    .default(null)
+    .describe("The only compliant versions; null for any (then min_firmware decides)"),
+  serial_required: z.boolean().default(false),
+  model_must_match_inventory: z.boolean().default(false),
+});
+export type Baseline = z.infer<typeof BaselineFields>;
+
+export const ComplianceVerdict = z.enum(["compliant", "non_compliant", "unknown"]);
+export type ComplianceVerdict = z.infer<typeof ComplianceVerdict>;
+
+/** The rule a device broke (or why nothing can be said), with the observed and the required value. */
+export type ComplianceResult = {
+  verdict: ComplianceVerdict;
+  rule: string | null;
+  observed: string | null;
+  required: string | null;
+};
