@@ -18,6 +18,8 @@ const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "1000000" },
     format: { type: "string", default: "csv" },
+    /** Caps the API's V8 old space (MB): a run that completes under a small cap retains nothing per row. */
+    "api-heap-mb": { type: "string" },
   },
 });
 const devices = Number(args.devices);
@@ -128,6 +130,7 @@ async function main() {
       HOST: "127.0.0.1",
       PORT: String(port),
       METRICS_PORT: String(await freePort()),
+      ...(args["api-heap-mb"] ? { NODE_OPTIONS: `--max-old-space-size=${Number(args["api-heap-mb"])}` } : {}),
     };
     api = startBenchProcess({ name: "api", script: "services/api/dist/main.js", env, port, log }).proc;
     await api.waitUntilReady();
@@ -147,6 +150,7 @@ async function main() {
     const result = {
       devices: fmt(devices),
       format: args.format,
+      "API heap cap MB": args["api-heap-mb"] ?? "none",
       status: r.status,
       rows: fmt(rows),
       "first byte ms": Math.round(r.firstByteMs),
