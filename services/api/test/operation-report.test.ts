@@ -142,3 +142,38 @@ describe("GET …/{id}/report", () => {
     expect(h.db.pool.waitingCount).toBe(0);
   });
 });
+
+describe("GET …/{id}/report of a compliance_report operation", () => {
+  it("judges each device against its organization's baselines: verdict, rule, observed and required", async () => {
+    const created = await h.app.inject({
+      method: "POST",
+      url: OPS,
+      headers: { authorization: auth },
+      payload: { ...referenceBody([101]), operation_type: "compliance_report", device_filters: undefined },
+    });
+    expect(created.statusCode).toBe(201);
+    const cop = created.json().id;
+    await h.db.pool.query(
+      `INSERT INTO compliance_baselines (organization_id, vendor, model_pattern, min_firmware)
+       VALUES (101, 'Cisco', 'C9300-*', '17.12.3'), (102, 'Cisco', '*', '99.0')`,
+    );
+    const cisco = { vendor: "Cisco", model: "C9300-48P", serial: "S" };
+    await seedRunning(h.db.pool, cop, [
+      { device_id: ids[0] as string, status: "succeeded", observed: { ...cisco, firmware: "17.12.3" } },
+      { device_id: ids[1] as string, status: "succeeded", observed: { ...cisco, firmware: "17.9.4a" } },
+      { device_id: ids[2] as string, status: "failed", error_code: "connection_timeouts" },
+    ]);
+    const res = await get(`${OPS}${cop}/report?format=csv`);
+    const rows: Record<string, string>[] = parse(res.body, { columns: true });
+    expect(
+      rows.map((r) => [r.compliance, r.compliance_rule, r.compliance_observed, r.compliance_required]),
+    ).toEqual([
+      ["compliant", "", "", ""],
+      ["non_compliant", "firmware_below_minimum", "17.9.4a", ">= 17.12.3"],
+      ["unknown", "not_probed", "failed", ""],
+    ]);
+    // Another operation type leaves the columns empty.
+    const plain = (await get(`${OPS}${op}/report`)).json();
+    expect(plain.results.every((r: { compliance: unknown }) => r.compliance === null)).toBe(true);
+  });
+});

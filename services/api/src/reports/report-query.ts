@@ -25,6 +25,11 @@ export type ReportRow = {
   started_at: string | null;
   finished_at: string | null;
   duration_ms: number | null;
+  /** Filled for compliance_report operations (report-compliance.ts); null otherwise. */
+  compliance: string | null;
+  compliance_rule: string | null;
+  compliance_observed: string | null;
+  compliance_required: string | null;
 };
 
 /** The column order of every format: the CSV header is exactly this list. */
@@ -50,6 +55,10 @@ export const REPORT_COLUMNS: readonly (keyof ReportRow)[] = [
   "started_at",
   "finished_at",
   "duration_ms",
+  "compliance",
+  "compliance_rule",
+  "compliance_observed",
+  "compliance_required",
 ];
 
 /*
@@ -70,7 +79,9 @@ SELECT d.organization_id::text AS organization_id, o.name AS organization, od.de
        od.attempts::int AS attempts,
        to_char(od.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
        to_char(od.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS finished_at,
-       (extract(epoch FROM od.finished_at - od.started_at) * 1000)::bigint::int AS duration_ms
+       (extract(epoch FROM od.finished_at - od.started_at) * 1000)::bigint::int AS duration_ms,
+       NULL::text AS compliance, NULL::text AS compliance_rule,
+       NULL::text AS compliance_observed, NULL::text AS compliance_required
   FROM operation_devices od
   LEFT JOIN devices d ON d.id = od.device_id
   LEFT JOIN organizations o ON o.id = d.organization_id

@@ -26,6 +26,13 @@ export const ReportRowSchema = z
     started_at: text.describe("ISO 8601, UTC"),
     finished_at: text,
     duration_ms: z.number().int().nullable(),
+    compliance: z
+      .enum(["compliant", "non_compliant", "unknown"])
+      .nullable()
+      .describe("compliance_report operations: the verdict against the organization's baselines now"),
+    compliance_rule: text.describe("The rule broken (or why unknown: not_probed, no_matching_baseline)"),
+    compliance_observed: text,
+    compliance_required: text,
   })
   .meta({ id: "ReportRow" });
 

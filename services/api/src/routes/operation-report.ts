@@ -7,6 +7,7 @@ import type { AppContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { OPERATIONS_PATH } from "../operations/operation-view.js";
 import { findOperation } from "../operations/query.js";
+import { complianceStage, loadBaselines } from "../reports/report-compliance.js";
 import {
   REPORT_FORMATS,
   REPORT_MEDIA_TYPES,
@@ -64,8 +65,13 @@ export function operationReportRoutes(app: FastifyInstance, ctx: AppContext): vo
       const op = await findOperation(ctx.pool, principalOf(req), req.params.id);
       if (!op) throw notFound();
       const format = reportFormatOf(req.query.format, req.headers.accept);
+      const baselines =
+        op.operation_type === "compliance_report"
+          ? await loadBaselines(ctx.pool, op.organization_ids)
+          : undefined;
       const rows = await openReportStream(ctx.pool, op);
-      const body = pipeline(rows, reportSerializer(format, op.id), (err) => {
+      const stages = baselines ? [complianceStage(baselines)] : [];
+      const body = pipeline([rows, ...stages, reportSerializer(format, op.id)], (err) => {
         if (err && err.code !== "ERR_STREAM_PREMATURE_CLOSE") {
           req.log.error({ err, operationId: op.id }, "report stream failed");
         }
