@@ -30,6 +30,7 @@ import { createStatusHelpers, type StatusHelpers } from "./operations/status-hel
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
 import { auditRoutes } from "./routes/audit.js";
+import { complianceBaselineRoutes } from "./routes/compliance-baselines.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
@@ -145,6 +146,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     operationRoutes(api, ctx);
     operationActionRoutes(api, ctx);
     operationReportRoutes(api, ctx);
+    complianceBaselineRoutes(api, ctx);
     deviceRoutes(api, ctx);
     deviceImportRoutes(api, ctx);
     tokenRoutes(api, ctx);

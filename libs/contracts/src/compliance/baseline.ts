@@ -35,3 +35,39 @@ export type ComplianceResult = {
   observed: string | null;
   required: string | null;
 };
+
+/** `POST /api/v1/compliance/baselines/`: a baseline of one of the token's organizations. */
+export const BaselineInput = z
+  .strictObject({
+    organization_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    ...BaselineFields.shape,
+  })
+  .meta({ id: "NewBaseline" });
+
+/** `PATCH`: any of the fields; the organization stays. */
+export const BaselinePatch = z
+  .strictObject({
+    vendor: BaselineFields.shape.vendor.optional(),
+    model_pattern: BaselineFields.shape.model_pattern.unwrap().optional(),
+    min_firmware: Version.nullable().optional(),
+    allowed_firmware: z.array(Version).max(100).nullable().optional(),
+    serial_required: z.boolean().optional(),
+    model_must_match_inventory: z.boolean().optional(),
+  })
+  .meta({ id: "BaselinePatch" });
+
+export const BaselineView = z
+  .object({
+    id: z.string(),
+    organization_id: z.number().int(),
+    vendor: z.string(),
+    model_pattern: z.string(),
+    min_firmware: z.string().nullable(),
+    allowed_firmware: z.array(z.string()).nullable(),
+    serial_required: z.boolean(),
+    model_must_match_inventory: z.boolean(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: "Baseline" });
+export type BaselineView = z.infer<typeof BaselineView>;
