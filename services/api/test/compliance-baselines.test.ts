@@ -11,13 +11,15 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const call = (method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown, token = auth) =>
-  h.app.inject({
-    method,
-    url,
-    headers: { authorization: token },
-    ...(payload === undefined ? {} : { payload }),
-  });
+const call = (
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  url: string,
+  payload?: Record<string, unknown>,
+  token = auth,
+) =>
+  payload === undefined
+    ? h.app.inject({ method, url, headers: { authorization: token } })
+    : h.app.inject({ method, url, headers: { authorization: token }, payload });
 
 describe("/api/v1/compliance/baselines/", () => {
   it("creates with defaults, gets, lists, patches and deletes", async () => {

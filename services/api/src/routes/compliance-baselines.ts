@@ -1,11 +1,4 @@
-import {
-  BaselineFields,
-  BaselineInput,
-  BaselinePatch,
-  BaselineView,
-  PageQuery,
-  pageOf,
-} from "@headless-ops/contracts";
+import { BaselineInput, BaselinePatch, BaselineView, PageQuery, pageOf } from "@headless-ops/contracts";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
