@@ -305,6 +305,32 @@ describe("every operation's successes and conflicts, in the document's shape", (
     expect(Object.keys(media).sort()).toEqual(["application/json", "application/x-ndjson", "text/csv"]);
   });
 
+  it("compliance baselines: create (201), list, get, patch (200), delete (204, no body)", async () => {
+    const BASE = "/api/v1/compliance/baselines/";
+    const created = await call(h, find("post", BASE), {
+      url: BASE,
+      headers: json(),
+      payload: { organization_id: 101, vendor: "Cisco", min_firmware: "17.9.4a" },
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id;
+    expect((await call(h, find("get", BASE), { url: BASE, headers: json() })).statusCode).toBe(200);
+    const one = find("get", `${BASE}{id}`);
+    expect((await call(h, one, { url: `${BASE}${id}`, headers: json() })).statusCode).toBe(200);
+    const patch = find("patch", `${BASE}{id}`);
+    const patched = await call(h, patch, {
+      url: `${BASE}${id}`,
+      headers: json(),
+      payload: { serial_required: true },
+    });
+    expect(patched.statusCode).toBe(200);
+    const removed = await call(h, find("delete", `${BASE}{id}`), {
+      url: `${BASE}${id}`,
+      headers: { authorization: auth },
+    });
+    expect([removed.statusCode, removed.body]).toEqual([204, ""]);
+  });
+
   it("operations: cancel (200, 409 once ended) and retry (201, 409 before it ends)", async () => {
     const cancel = find("post", `${OPS}{id}/cancel`);
     const retry = find("post", `${OPS}{id}/retry`);
