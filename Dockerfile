@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One image for every headless-ops process; the command picks the service:
 #   node services/api/dist/main.js | services/scheduler/dist/main.js | services/prober/dist/main.js
-#   | services/aggregator/dist/main.js, and migrations: node libs/db/dist/cli.js
+#   | services/aggregator/dist/main.js | services/notifier/dist/main.js, and migrations: node libs/db/dist/cli.js
 # deploy/README.md explains how to build and run it; tests/deploy/dockerfile.test.ts keeps it honest.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -50,6 +50,9 @@ COPY --from=build /app/libs/db/dist libs/db/dist
 COPY --from=build /app/libs/db/migrations libs/db/migrations
 COPY --from=build /app/libs/worker/package.json libs/worker/package.json
 COPY --from=build /app/libs/worker/dist libs/worker/dist
+# The dashboard bundle the api serves at /ui/ (built by `npm run build`; only its dist/ is needed).
+COPY --from=build /app/libs/dashboard/package.json libs/dashboard/package.json
+COPY --from=build /app/libs/dashboard/dist libs/dashboard/dist
 COPY --from=build /app/services/api/package.json services/api/package.json
 COPY --from=build /app/services/api/dist services/api/dist
 COPY --from=build /app/services/scheduler/package.json services/scheduler/package.json
@@ -58,9 +61,11 @@ COPY --from=build /app/services/prober/package.json services/prober/package.json
 COPY --from=build /app/services/prober/dist services/prober/dist
 COPY --from=build /app/services/aggregator/package.json services/aggregator/package.json
 COPY --from=build /app/services/aggregator/dist services/aggregator/dist
+COPY --from=build /app/services/notifier/package.json services/notifier/package.json
+COPY --from=build /app/services/notifier/dist services/notifier/dist
 # The code stays root-owned and read-only; the process runs as the image's `node` user,
 # numeric so that Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
-# PORT (api) and METRICS_PORT (scheduler, prober, aggregator) defaults of libs/runtime config.
+# PORT (api) and METRICS_PORT (scheduler, prober, aggregator, notifier) defaults of libs/runtime config.
 EXPOSE 8080 9464
 CMD ["node", "services/api/dist/main.js"]

@@ -9,8 +9,10 @@ import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager, provisionStreams, publishJson } from "@headless-ops/bus";
 import { natsNames, operationCreatedMsgId } from "@headless-ops/contracts";
 import { insertOperation, runMigrations } from "@headless-ops/db";
+import { TestPostgresCluster } from "@headless-ops/testkit";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
+import { parse as parseYaml } from "yaml";
 import { startWorkers } from "./processes.mjs";
 
 const { values: args } = parseArgs({
@@ -23,17 +25,29 @@ const { values: args } = parseArgs({
     "keep-db": { type: "boolean", default: false },
     /** Experiment: devices table fillfactor before seeding (room for HOT inventory updates). */
     "devices-fillfactor": { type: "string" },
+    /** Aggregator replicas on the one durable result consumer. */
+    aggregators: { type: "string", default: "1" },
+    /** SIGKILL prober-1 once this fraction of the devices is folded (e.g. 0.3) and time the recovery. */
+    "kill-prober-at": { type: "string" },
+    /**
+     * Run on a Postgres this benchmark starts (initdb, own port) with the prod CloudNativePG
+     * parameters (deploy/k8s/database/prod/postgres-cluster.yaml), instead of the server as it is.
+     */
+    "own-postgres": { type: "boolean", default: false },
     /** Write a V8 CPU profile of every service into this directory. */
     "cpu-prof": { type: "string" },
   },
 });
 const devices = Number(args.devices);
 const probers = Number(args.probers);
+const aggregators = Number(args.aggregators);
+const killAt = args["kill-prober-at"] === undefined ? undefined : Number(args["kill-prober-at"]);
 const timeoutMs = Number(args["timeout-s"]) * 1000;
-const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+let serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const runId = randomBytes(3).toString("hex");
-const dbUrl = withDatabase(serverUrl, `ho_bench_${runId}`);
+let dbUrl = withDatabase(serverUrl, `ho_bench_${runId}`);
+let ownPostgres;
 const prefix = `bench${runId}`;
 const logPath = `/tmp/bench-pipeline-${runId}.log`;
 
@@ -124,14 +138,69 @@ function cpuSeconds(pidOrName, cmdlineIncludes) {
   return sum;
 }
 
+/**
+ * The prober kill: once `at` of the devices are probed, note the last job the consumer had delivered
+ * and SIGKILL the victim. The jobs stream is a work queue (an acked job is deleted), so once its first
+ * sequence is past that job, every job held at the kill — the victim's unacked ones too — was
+ * redelivered, probed and acked.
+ */
+async function watchKill(kill, probed, jsm, names) {
+  if (kill.killedAt === undefined) {
+    if (probed < kill.at * devices) return;
+    const info = await jsm.consumers.info(names.streams.deviceJobs, names.consumers.prober("normal"));
+    kill.heldUpTo = info.delivered.stream_seq;
+    kill.ackPending = info.num_ack_pending;
+    kill.probedAtKill = probed;
+    kill.cpuAtKill = cpuSeconds(kill.victim.proc.pid);
+    kill.victim.proc.child.kill("SIGKILL");
+    kill.killedAt = Date.now();
+    return;
+  }
+  if (kill.jobsDoneAt !== undefined) return;
+  const { state } = await jsm.streams.info(names.streams.deviceJobs);
+  if (state.messages === 0 || state.first_seq > kill.heldUpTo) kill.jobsDoneAt = Date.now();
+}
+
+function printKill(kill, finishedAt) {
+  if (kill.killedAt === undefined) return console.log(`kill: ${kill.victim.name} was never killed`);
+  const after = (t) => (t === undefined ? "n/a" : `${((t - kill.killedAt) / 1000).toFixed(2)} s`);
+  console.log(
+    `kill: ${kill.victim.name} SIGKILLed at ${fmt(kill.probedAtKill)} devices probed (${kill.ackPending} jobs unacked on the consumer)`,
+  );
+  console.log(
+    `  every job held at the kill (the killed prober's included) acked ${after(kill.jobsDoneAt)} after it; operation completed ${after(finishedAt)} after it`,
+  );
+}
+
 /** Watches one stage counter: when it first moved and when it reached the target. */
 function stage(name, service, metric) {
   return { name, service, metric, first: undefined, last: undefined, value: 0 };
 }
 
+/** The `postgresql.parameters` the prod CloudNativePG Cluster runs with. */
+function deployParameters() {
+  const file = new URL("../deploy/k8s/database/prod/postgres-cluster.yaml", import.meta.url);
+  return parseYaml(readFileSync(file, "utf8")).spec.postgresql.parameters;
+}
+
 async function main() {
+  if (args["own-postgres"]) {
+    const settings = deployParameters();
+    ownPostgres = await TestPostgresCluster.start(`ho_bench_${runId}`, { settings });
+    serverUrl = ownPostgres.url("postgres");
+    dbUrl = ownPostgres.url(`ho_bench_${runId}`);
+    console.log(
+      `postgres: own cluster on port ${ownPostgres.port} with the deploy parameters (${Object.entries(
+        settings,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")})`,
+    );
+  } else {
+    console.log(`postgres: the server as it is (${new URL(serverUrl).host})`);
+  }
   console.log(
-    `bench:pipeline  devices=${fmt(devices)} probers=${probers} FANOUT_BATCH_SIZE=${args["batch-size"]} run=${runId} (logs: ${logPath})`,
+    `bench:pipeline  devices=${fmt(devices)} probers=${probers} aggregators=${aggregators} FANOUT_BATCH_SIZE=${args["batch-size"]} run=${runId} (logs: ${logPath})`,
   );
   await runMigrations(dbUrl);
   const client = new pg.Client({ connectionString: dbUrl });
@@ -159,6 +228,7 @@ async function main() {
     // Production refuses to start a prober without a credential key (the simulated driver needs none).
     proberEnv: { CREDENTIAL_KEY: proberKey },
     probers,
+    aggregators,
     log,
     cpuProf: args["cpu-prof"],
   });
@@ -175,8 +245,9 @@ async function main() {
   let exitCode = 0;
   try {
     await Promise.all(services.map((s) => s.proc.waitUntilReady()));
-    const [scheduler, aggregator] = services;
-    const proberServices = services.slice(2);
+    const scheduler = services[0];
+    const aggregatorServices = services.filter((s) => s.name.startsWith("aggregator"));
+    const proberServices = services.filter((s) => s.name.startsWith("prober-"));
 
     // The first job message on the wire (a core subscription sees every publish to the subject).
     let firstJobAt;
@@ -209,16 +280,21 @@ async function main() {
     const stages = [
       stage("fan-out (jobs published)", [scheduler], "scheduler_devices_published_total"),
       stage("probe (devices reported)", proberServices, "prober_devices_total"),
-      stage("fold (ledger rows moved)", [aggregator], "aggregator_results_folded_total"),
+      stage("fold (ledger rows moved)", aggregatorServices, "aggregator_results_folded_total"),
     ];
+    const kill = killAt === undefined ? undefined : { at: killAt, victim: proberServices[0] };
     let op;
     while (Date.now() - createdAt < timeoutMs) {
       await sleep(100);
       for (const s of services) peak.set(s.name, Math.max(peak.get(s.name), rss(s.proc.pid, "VmRSS")));
       await Promise.all(
         stages.map(async (st) => {
+          // A killed service answers nothing: keep its last figure.
+          st.seen ??= new Map();
           const values = await Promise.all(st.service.map((svc) => scrape(svc, st.metric)));
-          st.value = values.reduce((a, b) => a + b, 0);
+          for (const [i, svc] of st.service.entries())
+            st.seen.set(svc.name, Math.max(st.seen.get(svc.name) ?? 0, values[i]));
+          st.value = [...st.seen.values()].reduce((a, b) => a + b, 0);
           const now = Date.now();
           if (st.value > 0 && st.first === undefined) st.first = now;
           if (st.value >= devices && st.last === undefined) st.last = now;
@@ -230,13 +306,19 @@ async function main() {
         [opId],
       );
       op = res.rows[0];
+      if (kill) await watchKill(kill, stages[1].value, jsm, names);
       if (!["scheduled", "in_progress"].includes(op.status)) break;
     }
     sub.unsubscribe();
-    const folds = await scrape(aggregator, "aggregator_fold_duration_seconds_count");
-    const foldSeconds = await scrape(aggregator, "aggregator_fold_duration_seconds_sum");
-    const foldResults = await scrape(aggregator, "aggregator_batch_results_sum");
-    const cpu = new Map(services.map((s) => [s.name, cpuSeconds(s.proc.pid) - serviceCpuBefore.get(s.name)]));
+    const sumOf = async (metric) =>
+      (await Promise.all(aggregatorServices.map((a) => scrape(a, metric)))).reduce((x, y) => x + y, 0);
+    const folds = await sumOf("aggregator_fold_duration_seconds_count");
+    const foldSeconds = await sumOf("aggregator_fold_duration_seconds_sum");
+    const foldResults = await sumOf("aggregator_batch_results_sum");
+    // A killed prober's CPU is what it had used when it was killed.
+    const cpuNow = (s) =>
+      s === kill?.victim && kill.cpuAtKill !== undefined ? kill.cpuAtKill : cpuSeconds(s.proc.pid);
+    const cpu = new Map(services.map((s) => [s.name, cpuNow(s) - serviceCpuBefore.get(s.name)]));
     cpu.set("postgres (this database)", cpuSeconds("postgres", benchDb) - cpuBefore.backends);
     cpu.set("postgres (whole server)", cpuSeconds("postgres") - cpuBefore.postgres);
     cpu.set("nats-server", cpuSeconds("nats-server") - cpuBefore.nats);
@@ -282,10 +364,15 @@ async function main() {
     console.log(
       `  folds: ${folds} transactions, ${fmt(foldResults / folds)} results each, ${((1000 * foldSeconds) / folds).toFixed(0)} ms each on average`,
     );
+    if (kill) printKill(kill, finishedAt);
     console.log(
       `CPU seconds during the run (2 cores = ${((2 * (Date.now() - createdAt)) / 1000).toFixed(1)} available):`,
     );
     for (const [name, seconds] of cpu) console.log(`  ${name.padEnd(24)} ${seconds.toFixed(2)}`);
+    const perDevice = (name) => ((1e6 * cpu.get(name)) / devices).toFixed(1);
+    console.log(
+      `Postgres CPU per device: ${perDevice("postgres (this database)")} µs (this database's backends), ${perDevice("postgres (whole server)")} µs (every postgres process on the machine)`,
+    );
     const exits = await stopAll();
     console.log("peak RSS (VmHWM):");
     for (const [name, mb] of peak) console.log(`  ${name.padEnd(12)} ${mb.toFixed(0)} MB`);
@@ -311,6 +398,7 @@ async function main() {
       await admin.query(`DROP DATABASE IF EXISTS "ho_bench_${runId}" WITH (FORCE)`);
       await admin.end();
     }
+    await ownPostgres?.stop();
   }
   process.exit(exitCode);
 }

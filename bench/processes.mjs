@@ -20,18 +20,25 @@ export function startBenchProcess({ name, script, args = [], env = {}, port, log
   return { name, proc };
 }
 
-/** The scheduler, the aggregator and `probers` probers, each on a free METRICS_PORT (not yet ready). */
+/**
+ * The scheduler, `aggregators` aggregators (one: named `aggregator`) and `probers` probers, each on a
+ * free METRICS_PORT (not yet ready).
+ */
 export async function startWorkers({
   env,
   proberEnv = {},
   probers,
+  aggregators = 1,
   proberScript = "services/prober/dist/main.js",
   log,
   cpuProf,
 }) {
   const plan = [
     ["scheduler", "services/scheduler/dist/main.js"],
-    ["aggregator", "services/aggregator/dist/main.js"],
+    ...Array.from({ length: aggregators }, (_, i) => [
+      aggregators === 1 ? "aggregator" : `aggregator-${i + 1}`,
+      "services/aggregator/dist/main.js",
+    ]),
     ...Array.from({ length: probers }, (_, i) => [`prober-${i + 1}`, proberScript, proberEnv]),
   ];
   const services = [];

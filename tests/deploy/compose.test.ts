@@ -36,7 +36,7 @@ const ours = ["migrate", ...serviceNames] as const;
 const seconds = (duration = "10s") => Number(/^(\d+)s$/.exec(duration)?.[1] ?? Number.NaN);
 
 describe("deploy/compose/compose.yaml", () => {
-  it("runs NATS with JetStream, Postgres, migrate and the four services", () => {
+  it("runs NATS with JetStream, Postgres, migrate and the five services", () => {
     expect(Object.keys(services).sort()).toEqual(["nats", "nats-provision", "postgres", ...ours].sort());
     expect(services.nats?.command?.some((a) => a === "--jetstream" || a === "-js")).toBe(true);
   });

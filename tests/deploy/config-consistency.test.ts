@@ -43,9 +43,9 @@ describe.each(targets)("deploy/k8s/%s against the config schema and package scri
   const objects = withProvided(target, render(target));
   const containers = ourContainers(objects);
 
-  it("runs the four services and the migrate Job from one image", () => {
+  it("runs the five services and the migrate Job from one image", () => {
     const names = containers.map((c) => c.pod.owner.metadata.name).sort();
-    expect(names).toEqual(["aggregator", "api", "headless-ops-migrate", "prober", "scheduler"]);
+    expect(names).toEqual(["aggregator", "api", "headless-ops-migrate", "notifier", "prober", "scheduler"]);
     expect(new Set(containers.map((c) => c.container.image)).size).toBe(1);
     expect(containers[0]?.container.image).toMatch(/(^|\/)headless-ops(:[\w.-]+|@sha256:[0-9a-f]{64})?$/);
     // Production pins the image by digest (a placeholder until release, deploy/README.md).
@@ -67,7 +67,7 @@ describe.each(targets)("deploy/k8s/%s against the config schema and package scri
     }
   });
 
-  it("gives a credential key to the api and the prober only", () => {
+  it("gives a credential key to the api, the prober and the notifier only", () => {
     for (const c of containers) {
       const holds = credentialKeyVariables.filter((k) => k in c.env);
       const holder = credentialKeyHolders.includes(c.pod.owner.metadata.name);

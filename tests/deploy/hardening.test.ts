@@ -77,6 +77,7 @@ describe.each(targets)("deploy/k8s/%s hardening", (target) => {
       const allowedEgress = ["UDP/53", "TCP/53", "TCP/5432"];
       if (name !== "headless-ops-migrate") allowedEgress.push("TCP/4222");
       if (name === "prober") allowedEgress.push("UDP/161");
+      if (name === "notifier") allowedEgress.push("TCP/443");
       expect([...new Set(portsOf(egress))].sort(), `${name}: egress ports`).toEqual(allowedEgress.sort());
       const container = containersOf(pod)[0];
       const config = loadConfig(containerEnv(container, provided).env);
@@ -92,6 +93,18 @@ describe.each(targets)("deploy/k8s/%s hardening", (target) => {
         if (portsOf([rule]).includes(`TCP/${config.PORT}`) && name === "api") continue;
         expect(rule.from, `${name}: ingress sources`).toBeTruthy();
       }
+    }
+  });
+
+  it("lets the notifier reach the internet on 443 only, never the cluster's private ranges", () => {
+    const notifier = pods.find((p) => p.owner.metadata.name === "notifier") as PodTemplate;
+    const https = policiesFor(objects, notifier).egress.filter((r) => portsOf([r]).includes("TCP/443"));
+    expect(https.flatMap((r) => portsOf([r]))).toEqual(["TCP/443"]);
+    const peers = https.flatMap((r) => (r.to ?? []) as { ipBlock?: { cidr: string; except?: string[] } }[]);
+    expect(peers.map((p) => p.ipBlock?.cidr).sort()).toEqual(["0.0.0.0/0", "::/0"]);
+    const except = peers.flatMap((p) => p.ipBlock?.except ?? []);
+    for (const range of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fc00::/7"]) {
+      expect(except, range).toContain(range);
     }
   });
 

@@ -39,7 +39,17 @@ beforeAll(async () => {
   }
   await run("npm", ["ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"], {
     cwd: app,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? app },
+    // A clean npm environment (no npm_config_* of the parent `npm test`), but the machine's trust
+    // and proxy settings, which the registry may need.
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? app,
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([k]) => k === "NODE_EXTRA_CA_CERTS" || /^(https?|no)_proxy$/i.test(k),
+        ),
+      ),
+    },
   });
   const runtime = readDockerfile().at(-1);
   for (const copy of (runtime?.instructions ?? []).filter(

@@ -1,4 +1,12 @@
-import { createTestContext, freePort, startProcess, type TestContext, waitFor } from "@headless-ops/testkit";
+import { spawnSync } from "node:child_process";
+import {
+  createTestContext,
+  freePort,
+  repoRoot,
+  startProcess,
+  type TestContext,
+  waitFor,
+} from "@headless-ops/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /*
@@ -56,7 +64,7 @@ describe.sequential("launcher (npm start)", () => {
   it("runs every service with prefixed logs, seeds the demo, and stops them all on SIGTERM with exit 0", async () => {
     const launcher = await launch(["--demo"]);
     const pids = childPids(launcher.lines);
-    expect([...pids.keys()]).toEqual(["api", "scheduler", "aggregator", "prober-1"]);
+    expect([...pids.keys()]).toEqual(["api", "scheduler", "aggregator", "notifier", "prober-1"]);
     for (const name of pids.keys()) {
       expect(
         launcher.lines.some((l) => l.startsWith(`[${name}]`)),
@@ -112,6 +120,17 @@ describe.sequential("launcher (npm start)", () => {
     expect(done.failed_devices).toBeLessThan(done.total_devices / 4);
     const failures = Object.values(done.operation_details.error_summary).reduce((a, b) => a + b, 0);
     expect(failures).toBe(done.failed_devices);
+    // The printed `headless-ops ops watch` line works as pasted (with the id): exit 2, with errors.
+    const watchLine = launcher.lines.find((l) => l.includes("npx headless-ops ops watch ID"));
+    expect(watchLine, "the demo's watch line").toBeDefined();
+    const watch = spawnSync("sh", ["-c", String(watchLine).replace(" ID ", ` ${created.id} `)], {
+      cwd: repoRoot,
+      env: { ...process.env, TOKEN: token },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(watch.status, watch.stderr).toBe(2);
+    expect(watch.stdout).toContain(`operation ${created.id} completed_with_errors`);
     const synced = await fetch(
       `${launcher.url}/api/v1/inventory_device_serial_headless_operation/${created.id}/devices/?status=succeeded&page_size=200`,
       { headers },

@@ -1,6 +1,6 @@
 export type { JetStreamClient, JetStreamManager, JsMsg, PubAck } from "@nats-io/jetstream";
 export { jetstream, jetstreamManager } from "@nats-io/jetstream";
-export type { NatsConnection } from "@nats-io/transport-node";
+export type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 export { type ConnectNatsOptions, connectNats } from "./connection.js";
 export {
   type NatsSettings,
@@ -11,7 +11,13 @@ export {
 export { registerConsumerLag } from "./consumer-lag.js";
 export { type Decoded, decodeMessage, decodeOrTerm } from "./decode.js";
 export { consumerConfigs, provisionStreams, streamConfigs } from "./provision.js";
-export { publishJson } from "./publish.js";
+export {
+  messageTraceContext,
+  publishBytes,
+  publishCoreJson,
+  publishJson,
+  TRACEPARENT_HEADER,
+} from "./publish.js";
 export { redeliveryDelay } from "./redelivery-delay.js";
 export { natsServerConfig } from "./server-config.js";
 export { type NatsUser, type NatsUserPermissions, natsPermissions, natsUsers } from "./server-permissions.js";

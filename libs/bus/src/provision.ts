@@ -77,6 +77,12 @@ export function consumerConfigs(prefix: string): { stream: string; config: Parti
       stream: n.streams.deviceResults,
       config: durable(n.consumers.aggregator, n.subjects.result, contracts.deviceResults),
     },
+    {
+      // nats-server 2.9 takes one filter per consumer: the notifier reads every operation event and
+      // acks `operation.created` without delivering anything.
+      stream: n.streams.operations,
+      config: durable(n.consumers.notifier, n.subjects.operationsAll, contracts.operationLifecycle),
+    },
   ];
 }
 

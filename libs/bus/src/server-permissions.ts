@@ -11,7 +11,15 @@ export type NatsUserPermissions = {
 };
 
 /** The identities of an installation, in the order the config lists them. */
-export const natsUsers = ["api", "scheduler", "prober", "aggregator", "provisioner", "monitor"] as const;
+export const natsUsers = [
+  "api",
+  "scheduler",
+  "prober",
+  "aggregator",
+  "notifier",
+  "provisioner",
+  "monitor",
+] as const;
 export type NatsUser = (typeof natsUsers)[number];
 
 /**
@@ -38,6 +46,7 @@ export function natsPermissions(prefix: string): NatsUserPermissions[] {
       n.subjects.job(p),
     ]),
     [deviceResults, n.consumers.aggregator, n.subjects.result],
+    [operations, n.consumers.notifier, n.subjects.operationsAll],
   ];
   const streams = [operations, deviceJobs, deviceResults];
   const inbox = (user: string) => [`_INBOX.${user}.>`];
@@ -45,9 +54,15 @@ export function natsPermissions(prefix: string): NatsUserPermissions[] {
     {
       user: "api",
       passwordVariable: "NATS_API_PASSWORD",
-      why: "publishes operation.created (outbox relay)",
-      publish: ["$JS.API.INFO", n.subjects.operationCreated],
-      subscribe: inbox("api"),
+      why: "publishes the operation events of the outbox (relay); hears progress for its SSE streams",
+      publish: [
+        "$JS.API.INFO",
+        n.subjects.operationCreated,
+        n.subjects.operationStarted,
+        n.subjects.operationFinished,
+        n.subjects.operationMilestone,
+      ],
+      subscribe: [...inbox("api"), n.subjects.progressAll],
     },
     {
       user: "scheduler",
@@ -70,9 +85,16 @@ export function natsPermissions(prefix: string): NatsUserPermissions[] {
     {
       user: "aggregator",
       passwordVariable: "NATS_AGGREGATOR_PASSWORD",
-      why: "consumes results",
-      publish: ["$JS.API.INFO", ...pull(deviceResults, n.consumers.aggregator)],
+      why: "consumes results, publishes progress (core NATS)",
+      publish: ["$JS.API.INFO", ...pull(deviceResults, n.consumers.aggregator), n.subjects.progressAll],
       subscribe: inbox("aggregator"),
+    },
+    {
+      user: "notifier",
+      passwordVariable: "NATS_NOTIFIER_PASSWORD",
+      why: "consumes operation started/finished/milestone events (webhook deliveries)",
+      publish: ["$JS.API.INFO", ...pull(operations, n.consumers.notifier)],
+      subscribe: inbox("notifier"),
     },
     {
       user: "provisioner",

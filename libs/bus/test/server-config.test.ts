@@ -21,12 +21,25 @@ describe("deploy/nats/nats-server.conf", () => {
       natsPermissions("").map((u) => [u.user, u.publish.filter((s) => !s.startsWith("$JS."))]),
     );
     expect(publish).toEqual({
-      api: ["ops.operation.created"],
+      api: [
+        "ops.operation.created",
+        "ops.operation.started",
+        "ops.operation.finished",
+        "ops.operation.progress_milestone",
+      ],
       scheduler: ["ops.job.high", "ops.job.normal", "ops.job.low"],
       prober: ["ops.result"],
-      aggregator: [],
+      aggregator: ["ops.progress.*"],
+      notifier: [],
       provisioner: [],
       monitor: [],
     });
+  });
+
+  it("lets the api hear progress, and nothing but its inbox besides; the notifier only its inbox", () => {
+    const subscribe = Object.fromEntries(natsPermissions("").map((u) => [u.user, u.subscribe]));
+    expect(subscribe.api).toEqual(["_INBOX.api.>", "ops.progress.*"]);
+    expect(subscribe.notifier).toEqual(["_INBOX.notifier.>"]);
+    expect(subscribe.aggregator).toEqual(["_INBOX.aggregator.>"]);
   });
 });

@@ -13,6 +13,10 @@ export type CreateOperation = Schemas["CreateOperation"];
 export type Device = Schemas["Device"];
 export type NewDevice = Schemas["NewDevice"];
 export type DeviceResult = Schemas["DeviceResult"];
+export type Token = Schemas["Token"];
+export type NewToken = Schemas["NewToken"];
+export type CreatedToken = Schemas["CreatedToken"];
+export type AuditEvent = Schemas["AuditEvent"];
 export type ApiError = Schemas["Error"];
 
 export type ClientOptions = {

@@ -1,5 +1,10 @@
 import { z } from "zod";
 import { Driver, ErrorCode, ObservedValues, OperationType, Priority, SimProfile } from "./domain.js";
+import {
+  OperationFinishedEvent,
+  OperationMilestoneEvent,
+  OperationStartedEvent,
+} from "./operation-events.js";
 
 /*
  * Event contracts. Every event carries `v` (schema version). Contracts change only by
@@ -7,11 +12,19 @@ import { Driver, ErrorCode, ObservedValues, OperationType, Priority, SimProfile 
  * these schemas and `term` what does not parse.
  */
 
+/**
+ * The version field of every event: producers write it, consumers accept an event without it as
+ * version 1 (the shape published before `v` was checked), so a pod of the previous release can
+ * still feed a new one during a rolling upgrade. A new version adds a literal here; consumers
+ * keep accepting the previous one for at least one release.
+ */
+export const EventVersion = z.literal(1).default(1);
+
 const Id = z.string().regex(/^\d+$/, "numeric id");
 
 /** `ops.operation.created`: published from the outbox; message id `operationCreatedMsgId` (`op-<id>-created`). */
 export const OperationCreated = z.object({
-  v: z.literal(1),
+  v: EventVersion,
   operation_id: Id,
   priority: Priority,
   scheduled_for: z.iso.datetime({ offset: true }),
@@ -42,7 +55,7 @@ export type JobDevice = z.infer<typeof JobDevice>;
  * `job-<operation>-<first device>-r<attempt>`, where `attempt` is the operation's dispatch round.
  */
 export const DeviceJobBatch = z.object({
-  v: z.literal(1),
+  v: EventVersion,
   operation_id: Id,
   operation_type: OperationType,
   attempt: z.number().int().min(1),
@@ -72,7 +85,7 @@ export type DeviceResult = z.infer<typeof DeviceResult>;
  * `-res`, and `-res-<n>` for the further parts of a batch split to fit the max payload.
  */
 export const DeviceResultBatch = z.object({
-  v: z.literal(1),
+  v: EventVersion,
   operation_id: Id,
   operation_type: OperationType,
   options: ProbeOptions,
@@ -94,10 +107,19 @@ export type ConsumerContract = {
  * The contract catalog: for each subject its schema, and for its consumer the ack wait, the number
  * of deliveries before a message is given up on, and how many messages may be in flight unacked.
  * Results are many small messages folded in batches, hence the deepest window; jobs are batches of
- * devices probed under each prober's own concurrency bound.
+ * devices probed under each prober's own concurrency bound. The job ack wait is short (10 s) so a
+ * prober killed with SIGKILL has its jobs redelivered within seconds; a live prober keeps a running
+ * job with `working()` every ackWait/3 (services/prober job-handler).
  */
 export const contracts = {
   operationCreated: { schema: OperationCreated, ackWaitMs: 30_000, maxDeliver: 20, maxAckPending: 1_000 },
-  deviceJobs: { schema: DeviceJobBatch, ackWaitMs: 60_000, maxDeliver: 50, maxAckPending: 2_000 },
+  deviceJobs: { schema: DeviceJobBatch, ackWaitMs: 10_000, maxDeliver: 50, maxAckPending: 2_000 },
   deviceResults: { schema: DeviceResultBatch, ackWaitMs: 60_000, maxDeliver: 100, maxAckPending: 5_000 },
+  /** The notifier's durable over started/finished/milestone events; a delivery may wait on a slow receiver. */
+  operationLifecycle: {
+    schema: z.union([OperationStartedEvent, OperationFinishedEvent, OperationMilestoneEvent]),
+    ackWaitMs: 60_000,
+    maxDeliver: 50,
+    maxAckPending: 1_000,
+  },
 } as const satisfies Record<string, ConsumerContract & { schema: z.ZodType }>;

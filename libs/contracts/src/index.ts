@@ -6,4 +6,6 @@ export * from "./domain.js";
 export * from "./events.js";
 export * from "./http/index.js";
 export * from "./message-ids.js";
+export * from "./operation-events.js";
 export * from "./subjects.js";
+export * from "./webhook-events.js";

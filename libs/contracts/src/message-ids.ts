@@ -20,3 +20,17 @@ export const jobMsgId = (operationId: string, firstDeviceId: string, attempt: nu
  */
 export const resultMsgId = (jobId: string, part = 0): string =>
   part === 0 ? `${jobId}-res` : `${jobId}-res-${part}`;
+
+/** `ops.operation.started`: one event per operation (written with the scheduled → in_progress claim). */
+export const operationStartedMsgId = (operationId: string): string => `op-${operationId}-started`;
+
+/** `ops.operation.finished`: one event per operation (written with its terminal transition). */
+export const operationFinishedMsgId = (operationId: string): string => `op-${operationId}-finished`;
+
+/** Progress milestones webhooks can subscribe to. */
+export const progressMilestones = [25, 50, 75] as const;
+export type ProgressMilestone = (typeof progressMilestones)[number];
+
+/** `ops.operation.progress_milestone`: one event per operation and milestone. */
+export const operationMilestoneMsgId = (operationId: string, milestone: ProgressMilestone): string =>
+  `op-${operationId}-m${milestone}`;

@@ -16,6 +16,18 @@ export function natsNames(prefix: string) {
     subjects: {
       operationsAll: `${s}ops.operation.>`,
       operationCreated: `${s}ops.operation.created`,
+      /** Durable (outbox → OPERATIONS stream): scheduled → in_progress. */
+      operationStarted: `${s}ops.operation.started`,
+      /** Durable (outbox → OPERATIONS stream): every terminal transition, once per operation. */
+      operationFinished: `${s}ops.operation.finished`,
+      /** Durable (outbox → OPERATIONS stream): progress first crossing 25, 50 or 75 %. */
+      operationMilestone: `${s}ops.operation.progress_milestone`,
+      /**
+       * Core NATS, lossy by design (absolute values, the next event supersedes): never inside a
+       * stream's subjects, so nothing stores them. The API subscribes to `progressAll` once per replica.
+       */
+      progress: (operationId: string) => `${s}ops.progress.${operationId}`,
+      progressAll: `${s}ops.progress.*`,
       jobsAll: `${s}ops.job.>`,
       job: (priority: Priority) => `${s}ops.job.${priority}`,
       result: `${s}ops.result`,
@@ -24,6 +36,8 @@ export function natsNames(prefix: string) {
       scheduler: "scheduler",
       prober: (priority: Priority) => `prober-${priority}`,
       aggregator: "aggregator",
+      /** Webhook deliveries (services/notifier): started, finished and milestone events. */
+      notifier: "notifier",
     },
   } as const;
 }

@@ -5,6 +5,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import { type AppRole, grantAppRole } from "./app-role.js";
+import { buildSchema, recordSchemaVersion } from "./schema-version.js";
 
 /** The committed SQL migrations, next to `dist/` in the package. */
 export const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), "..", "migrations");
@@ -55,6 +56,7 @@ export async function runMigrations(
     await client.query("SET client_min_messages = warning");
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     await migrate(drizzle(client), { migrationsFolder, migrationsSchema: "public" });
+    await recordSchemaVersion(client, buildSchema(migrationsFolder));
     if (opts.appRole) await grantAppRole(client, opts.appRole);
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);

@@ -9,6 +9,8 @@ export const PG_UNIQUE_VIOLATION = "23505";
 export const PG_DEADLOCK_DETECTED = "40P01";
 /** serialization_failure: retrying the transaction is safe. */
 export const PG_SERIALIZATION_FAILURE = "40001";
+/** undefined_table: the relation does not exist (a database not migrated that far). */
+export const PG_UNDEFINED_TABLE = "42P01";
 /** Class 22, data exception: the input itself is bad, retrying cannot help. */
 export const PG_DATA_EXCEPTION_CLASS = "22";
 

@@ -75,6 +75,41 @@ export const devices = pgTable(
   ],
 );
 
+/**
+ * A recurring operation: the operation request (without `execute_at`) plus a 5-field cron in an IANA
+ * timezone. The scheduler fires it when `next_fire_at` is due and moves `next_fire_at` on.
+ */
+export const schedules = pgTable(
+  "schedules",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    organizationIds: id("organization_ids").array().notNull(),
+    /** A StoredOperationRequest template; each firing sets `schedule.execute_at` to its fire time. */
+    request: jsonb("request").notNull(),
+    cron: text("cron").notNull(),
+    timezone: text("timezone").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    startsAt: tstz("starts_at"),
+    endsAt: tstz("ends_at"),
+    missedRuns: text("missed_runs", { enum: ["skip", "run_once"] })
+      .notNull()
+      .default("skip"),
+    overlap: text("overlap", { enum: ["skip", "allow"] })
+      .notNull()
+      .default("skip"),
+    /** Null when disabled or past `ends_at`: nothing left to fire. */
+    nextFireAt: tstz("next_fire_at"),
+    lastFiredAt: tstz("last_fired_at"),
+    createdBy: id("created_by").references(() => apiTokens.id),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("schedules_due_idx").on(t.nextFireAt).where(sql`enabled AND next_fire_at IS NOT NULL`),
+    index("schedules_orgs_gin").using("gin", t.organizationIds),
+  ],
+);
+
 export const operations = pgTable(
   "operations",
   {
@@ -107,6 +142,10 @@ export const operations = pgTable(
     createdBy: id("created_by").references(() => apiTokens.id),
     idempotencyKey: text("idempotency_key"),
     retryOf: id("retry_of"),
+    /** The schedule whose firing created it (null for direct POSTs, or once the schedule is deleted). */
+    scheduleId: id("schedule_id").references(() => schedules.id, { onDelete: "set null" }),
+    /** The fire time of that firing: unique per schedule, so a firing exists at most once. */
+    scheduleFireAt: tstz("schedule_fire_at"),
     createdAt: tstz("created_at").notNull().defaultNow(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
     startedAt: tstz("started_at"),
@@ -120,6 +159,9 @@ export const operations = pgTable(
     uniqueIndex("operations_idempotency_uq")
       .on(t.createdBy, t.idempotencyKey)
       .where(sql`idempotency_key IS NOT NULL`),
+    uniqueIndex("operations_schedule_firing_uq")
+      .on(t.scheduleId, t.scheduleFireAt)
+      .where(sql`schedule_id IS NOT NULL`),
   ],
 );
 
@@ -154,6 +196,8 @@ export const outbox = pgTable(
     createdAt: tstz("created_at").notNull().defaultNow(),
     sentAt: tstz("sent_at"),
     attempts: integer("attempts").notNull().default(0),
+    /** W3C trace context of the request that wrote the event: the relay publishes it as a header. */
+    traceparent: text("traceparent"),
   },
   (t) => [index("outbox_unsent_idx").on(t.id).where(sql`sent_at IS NULL`)],
 );
@@ -183,6 +227,94 @@ export const auditEvents = pgTable(
     index("audit_events_orgs_gin").using("gin", t.organizationIds),
     index("audit_events_token_idx").on(t.tokenId, t.createdAt.desc()),
   ],
+);
+
+/**
+ * One row, written by `migrate`: how many migrations the database has, and the fewest a build must
+ * ship to use it (the count up to the last `-- contract:` migration, which removed something older
+ * builds read). A service refuses to start when the database is ahead of it and its build is older
+ * than `oldest_reader` (libs/db schema-version.ts). Readable by the application role, unlike the
+ * migrations journal.
+ */
+export const schemaVersion = pgTable("schema_version", {
+  id: smallint("id").primaryKey().default(1),
+  migrations: integer("migrations").notNull(),
+  oldestReader: integer("oldest_reader").notNull(),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
+});
+
+/**
+ * Webhooks of one organization. The signing secret is sealed with the credential sealer (bound to the
+ * webhook id and organization), never stored in clear: the notifier opens it to sign each delivery.
+ */
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    organizationId: id("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    url: text("url").notNull(),
+    /** `operation.started`, `operation.finished`, `operation.progress_milestone`. */
+    events: text("events").array().notNull(),
+    /** Milestones (25, 50, 75) delivered when `operation.progress_milestone` is subscribed. */
+    milestones: smallint("milestones").array().notNull().default(sql`'{}'`),
+    description: text("description"),
+    enabled: boolean("enabled").notNull().default(true),
+    secretSealed: bytea("secret_sealed").notNull(),
+    createdBy: id("created_by"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("webhooks_org_idx").on(t.organizationId)],
+);
+
+/**
+ * One message to one webhook (`msg_id` is the `webhook-id` header: the same on every attempt, so a
+ * receiver de-duplicates by it). Due rows are claimed with a lease (`next_attempt_at` moved forward),
+ * so a notifier killed mid-delivery leaves the row to be picked up again when the lease runs out.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    webhookId: id("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    msgId: text("msg_id").notNull(),
+    eventType: text("event_type").notNull(),
+    operationId: id("operation_id"),
+    payload: jsonb("payload").notNull(),
+    /** `pending` (due or leased), `succeeded`, `failed` (retry window over). */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
+    /** No retry is scheduled past this (NOTIFIER_RETRY_WINDOW_MS after the event, or after a redeliver). */
+    retryUntil: tstz("retry_until").notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    finishedAt: tstz("finished_at"),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_msg_uq").on(t.webhookId, t.msgId),
+    index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index("webhook_deliveries_webhook_idx").on(t.webhookId, t.id.desc()),
+  ],
+);
+
+/** Each HTTP attempt of a delivery: answer status (null when none came), latency, error, time. */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    deliveryId: id("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    attemptedAt: tstz("attempted_at").notNull().defaultNow(),
+    statusCode: smallint("status_code"),
+    latencyMs: integer("latency_ms").notNull(),
+    error: text("error"),
+  },
+  (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.id)],
 );
 
 /**

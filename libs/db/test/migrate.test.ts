@@ -32,9 +32,14 @@ describe("runMigrations", () => {
         "operations",
         "organizations",
         "outbox",
+        "schedules",
+        "schema_version",
       ]);
       const applied = await client.query("SELECT count(*)::int AS n FROM public.__drizzle_migrations");
       expect(applied.rows[0].n).toBeGreaterThan(0);
+      // migrate records the version services check at start: every shipped migration.
+      const version = await client.query("SELECT migrations FROM schema_version");
+      expect(version.rows).toEqual([{ migrations: applied.rows[0].n }]);
     } finally {
       await client.end();
     }

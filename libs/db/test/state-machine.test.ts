@@ -59,7 +59,7 @@ describe("operation state machine writes", () => {
         insertOperation(c, "p1", { request: { ...request(), target_organizations: "101" } as never }),
       ),
     ).rejects.toThrow();
-    await withTransaction(db.pool, (c) => cancelStoredOperation(c, row.id));
+    await withTransaction(db.pool, (c) => cancelStoredOperation(c, "", row.id));
   });
 
   it("cancels a scheduled operation at once, and a running one's undispatched devices with progress", async () => {
@@ -68,14 +68,14 @@ describe("operation state machine writes", () => {
         request: request({ schedule: { execute_at: "2999-01-01T00:00:00.000Z", priority: "low" } }),
       }),
     );
-    expect(await withTransaction(db.pool, (c) => cancelStoredOperation(c, scheduled.row.id))).toBe(
+    expect(await withTransaction(db.pool, (c) => cancelStoredOperation(c, "", scheduled.row.id))).toBe(
       "scheduled",
     );
     expect(await operation(scheduled.row.id)).toMatchObject({ status: "cancelled" });
 
     const running = await withTransaction(db.pool, async (c) => {
       const { row } = await insertOperation(c, "", { request: request() });
-      const claimed = await claimDueOperation(c);
+      const claimed = await claimDueOperation(c, "");
       expect(claimed).toMatchObject({ id: row.id, totalDevices: 4 });
       // Two devices were dispatched (the cursor is past them); the other two never were.
       const ids = await c.query<{ device_id: string }>(
@@ -88,24 +88,24 @@ describe("operation state machine writes", () => {
       ]);
       return row.id;
     });
-    expect(await withTransaction(db.pool, (c) => cancelStoredOperation(c, running))).toBe("in_progress");
+    expect(await withTransaction(db.pool, (c) => cancelStoredOperation(c, "", running))).toBe("in_progress");
     expect(await operation(running)).toMatchObject({
       status: "in_progress",
       processed_devices: 2,
       progress: 50,
     });
     // Already ended (or cancel requested): a second cancel changes nothing.
-    expect(await withTransaction(db.pool, (c) => cancelStoredOperation(c, scheduled.row.id))).toBe(
+    expect(await withTransaction(db.pool, (c) => cancelStoredOperation(c, "", scheduled.row.id))).toBe(
       "cancelled",
     );
-    expect(await withTransaction(db.pool, (c) => cancelStoredOperation(c, running))).toBe("in_progress");
+    expect(await withTransaction(db.pool, (c) => cancelStoredOperation(c, "", running))).toBe("in_progress");
     expect(await operation(running)).toMatchObject({ processed_devices: 2 });
   });
 
   it("ends an operation whose stored request does not parse as failed at claim, targeting nothing", async () => {
     const { row } = await withTransaction(db.pool, (c) => insertOperation(c, "", { request: request() }));
     await db.pool.query(`UPDATE operations SET request = '{"operation_type": "x"}' WHERE id = $1`, [row.id]);
-    const claimed = await withTransaction(db.pool, (c) => claimDueOperation(c));
+    const claimed = await withTransaction(db.pool, (c) => claimDueOperation(c, ""));
     expect(claimed).toMatchObject({ id: row.id, totalDevices: 0, invalidRequest: expect.any(String) });
     expect(await operation(row.id)).toMatchObject({ status: "failed", total_devices: 0 });
     const ledger = await db.pool.query("SELECT 1 FROM operation_devices WHERE operation_id = $1", [row.id]);

@@ -76,7 +76,7 @@ export const configSchema = z.object({
   CREDENTIAL_KEY: z.string().optional(),
   /**
    * Several credential keys with ids, `k2:<key>,k1:<key>`: the first seals, all open (key rotation).
-   * CREDENTIAL_KEY, when also set, is held after them with id `default`. api and prober only.
+   * CREDENTIAL_KEY, when also set, is held after them with id `default`. api, prober and notifier only.
    */
   CREDENTIAL_KEYS: z
     .string()
@@ -114,6 +114,8 @@ export const configSchema = z.object({
   /** Scheduler: safety sweep interval for due operations, fan-out batch (devices per job message). */
   SCHEDULER_SWEEP_MS: int(2_000, 100, 600_000),
   FANOUT_BATCH_SIZE: int(250, 1, 10_000),
+  /** Scheduler: finished operations' ledger rows (operation_devices) are deleted after this many days; 0 keeps them. */
+  OPERATION_RETENTION_DAYS: int(30, 0, 36_500),
   /** Prober: concurrent probes per replica, per-device timeout, attempts and backoff for transient faults. */
   PROBER_CONCURRENCY: int(256, 1, 100_000),
   PROBE_TIMEOUT_MS: int(5_000, 10, 600_000),
@@ -145,6 +147,55 @@ export const configSchema = z.object({
   PROBER_STATUS_CACHE_MS: int(1_000, 0, 60_000),
   /** Aggregator: fold transactions in flight at once (disjoint ledger rows, so Postgres runs them in parallel). */
   AGGREGATOR_FOLD_CONCURRENCY: int(2, 1, 16),
+  /**
+   * OpenTelemetry tracing, by the standard OTEL_* variables. Off unless OTEL_TRACES_EXPORTER=otlp or an
+   * OTLP endpoint is set (and OTEL_TRACES_EXPORTER is not "none", OTEL_SDK_DISABLED not true).
+   */
+  OTEL_SDK_DISABLED: envBool(false),
+  OTEL_TRACES_EXPORTER: z.enum(["otlp", "none"]).optional(),
+  /** Collector base URL; spans go to `<endpoint>/v1/traces` (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: as given). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  /** OTLP over HTTP only (no gRPC in the image): protobuf (the OTel default) or JSON. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json"]).default("http/protobuf"),
+  /** `key=value,key2=value2` sent with every export (collector auth): a secret, never logged. */
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, "a comma-separated list of key=value")
+    .optional(),
+  /** The service.name resource attribute; default: the process's role (api, scheduler, prober, aggregator). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Extra resource attributes, `key=value,…` (e.g. deployment.environment=prod). */
+  OTEL_RESOURCE_ATTRIBUTES: z
+    .string()
+    .regex(/^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/, "a comma-separated list of key=value")
+    .optional(),
+  /** Head sampling of new traces; child spans follow their parent's decision (parentbased_*). */
+  OTEL_TRACES_SAMPLER: z
+    .enum(["parentbased_always_on", "parentbased_traceidratio", "always_on", "always_off", "traceidratio"])
+    .default("parentbased_always_on"),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  /** Notifier: webhook deliveries in flight per replica, so a receiver that never answers holds one slot only. */
+  NOTIFIER_CONCURRENCY: int(16, 1, 1_000),
+  /** Notifier: deadline of one delivery attempt (connect, send, answer). */
+  NOTIFIER_TIMEOUT_MS: int(10_000, 100, 120_000),
+  /** Notifier: first retry delay (doubled per attempt, full jitter), its cap, and how long a delivery is retried. */
+  NOTIFIER_RETRY_BASE_MS: int(5_000, 10, 3_600_000),
+  NOTIFIER_RETRY_MAX_MS: int(3_600_000, 10, 86_400_000),
+  NOTIFIER_RETRY_WINDOW_MS: int(86_400_000, 1_000, 7 * 86_400_000),
+  /** Notifier: how often due deliveries are looked for (new events and retries also wake it). */
+  NOTIFIER_POLL_MS: int(1_000, 10, 60_000),
+  /** API, live progress (SSE): a `: heartbeat` comment this often keeps proxies from closing an idle stream. */
+  SSE_HEARTBEAT_MS: int(15_000, 100, 300_000),
+  /**
+   * API, live progress: how often one query per replica re-reads the operations that changed, for the
+   * changes no progress event announces (cancel, timeouts, a dropped event) and for the list stream.
+   */
+  SSE_POLL_MS: int(1_000, 50, 60_000),
+  /** API, live progress: at most this many progress events per second per stream (the latest wins). */
+  SSE_MAX_EVENTS_PER_SECOND: int(4, 1, 100),
+  /** API, live progress: open streams one replica accepts; more answer 503 so a flood cannot exhaust it. */
+  SSE_MAX_STREAMS: int(10_000, 1, 1_000_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

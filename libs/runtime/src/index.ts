@@ -37,3 +37,18 @@ export {
   runChecks,
   startOpsServer,
 } from "./ops-server.js";
+export {
+  contextFromTraceparent,
+  inSpan,
+  traceLogMixin,
+  traceparentOf,
+  tracer,
+} from "./trace-context.js";
+export { parseKeyValues, startTracing, type Tracing, type TracingConfig, tracesUrl } from "./tracing.js";
+export { generateWebhookSecret, webhookSecretBinding } from "./webhook-secret.js";
+export {
+  checkWebhookUrl,
+  createWebhookAddressGuard,
+  type WebhookTarget,
+  type WebhookTargetVerdict,
+} from "./webhook-target.js";

@@ -82,7 +82,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<
 /** Ends `main()`: logs a fatal error and exits 1. */
 export function exitOnFatal(log: Pick<Logger, "fatal">): (err: unknown) => never {
   return (err: unknown) => {
-    log.fatal({ err }, "fatal error");
+    // Errors that say what to do (a schema newer than the build) are the fatal line themselves.
+    const line = (err as { fatalLine?: unknown } | null)?.fatalLine === true;
+    log.fatal({ err }, line ? (err as Error).message : "fatal error");
     process.exit(1);
   };
 }

@@ -1,5 +1,6 @@
 import { type Logger, type LoggerOptions, pino } from "pino";
 import type { Config } from "./config.js";
+import { traceLogMixin } from "./trace-context.js";
 
 export type { Logger };
 
@@ -38,6 +39,8 @@ export const redactPaths = [
   "*.NATS_PASSWORD",
   "*.NATS_TOKEN",
   "config.NATS_URL",
+  "OTEL_EXPORTER_OTLP_HEADERS",
+  "*.OTEL_EXPORTER_OTLP_HEADERS",
 ];
 
 export function loggerOptions(
@@ -51,6 +54,8 @@ export function loggerOptions(
     base: { service, pid: process.pid },
     redact: { paths: redactPaths, censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Lines written while a span is active name its trace, so logs and traces join on trace_id.
+    mixin: traceLogMixin,
     ...(pretty ? { transport: { target: "pino-pretty", options: { colorize: true } } } : {}),
   };
 }

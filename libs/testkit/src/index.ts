@@ -24,4 +24,5 @@ export {
   startService,
 } from "./processes.js";
 export { freePort, waitFor } from "./services.js";
+export { openSse, type SseConnection, type SseEvent } from "./sse-client.js";
 export { startWorkerEnv, type WorkerTestEnv } from "./worker-env.js";

@@ -43,18 +43,23 @@ export class TestPostgresCluster {
   private constructor(
     readonly port: number,
     readonly dir: string,
+    /** Server settings in place of the test defaults (fsync off, small buffers): a benchmark's durable server. */
+    private readonly settings?: Readonly<Record<string, string>>,
   ) {}
 
   get dataDir(): string {
     return join(this.dir, "data");
   }
 
-  /** initdb + start + create and migrate `database`. */
-  static async start(database = "headless_ops"): Promise<TestPostgresCluster> {
+  /** initdb + start + create and migrate `database`; `settings` replace the test defaults. */
+  static async start(
+    database = "headless_ops",
+    opts: { settings?: Readonly<Record<string, string>> } = {},
+  ): Promise<TestPostgresCluster> {
     const dir = mkdtempSync(join(tmpdir(), "ho-pg-"));
     chmodSync(dir, 0o777);
     if (process.getuid?.() === 0) await run("chown", ["postgres:postgres", dir]);
-    const cluster = new TestPostgresCluster(await freePort(), dir);
+    const cluster = new TestPostgresCluster(await freePort(), dir, opts.settings);
     await asPostgres(`${BIN}/initdb`, [
       "-D",
       cluster.dataDir,
@@ -76,15 +81,12 @@ export class TestPostgresCluster {
   }
 
   private async up(): Promise<void> {
-    const options = [
-      `-p ${this.port}`,
-      `-k ${this.dir}`,
-      "-c listen_addresses=127.0.0.1",
-      "-c fsync=off",
-      "-c full_page_writes=off",
-      "-c max_connections=100",
-      "-c shared_buffers=64MB",
-    ].join(" ");
+    const settings = this.settings
+      ? Object.entries(this.settings).map(([k, v]) => `-c ${k}=${v}`)
+      : ["-c fsync=off", "-c full_page_writes=off", "-c max_connections=100", "-c shared_buffers=64MB"];
+    const options = [`-p ${this.port}`, `-k ${this.dir}`, "-c listen_addresses=127.0.0.1", ...settings].join(
+      " ",
+    );
     await asPostgres(`${BIN}/pg_ctl`, [
       "-D",
       this.dataDir,

@@ -198,7 +198,7 @@ export function startProcess(opts: {
   return new ServiceProcess(opts.name, child, opts.port, { echo: opts.echo, onLine: opts.onLine });
 }
 
-export type ServiceName = "api" | "scheduler" | "prober" | "aggregator";
+export type ServiceName = "api" | "scheduler" | "prober" | "aggregator" | "notifier";
 
 type ServiceOptions = {
   env: Record<string, string | undefined>;

@@ -1,3 +1,4 @@
+import { assertSchemaUsable, buildSchema, migrationsFolder } from "@headless-ops/db";
 import {
   type Config,
   createLogger,
@@ -7,6 +8,7 @@ import {
   type Logger,
   loadConfig,
   startOpsServer,
+  startTracing,
 } from "@headless-ops/runtime";
 import { openConnections } from "./connections.js";
 import type { BuildWorker } from "./worker.js";
@@ -41,9 +43,15 @@ async function startWorker(
   onLogger(log);
   const lifecycle = new Lifecycle(log, config.SHUTDOWN_GRACE_MS);
   lifecycle.installSignalHandlers();
+  // Registered first so it runs last: spans of the work finished during shutdown are exported too.
+  const tracing = startTracing(name, config);
+  lifecycle.onShutdown("tracing", () => tracing.shutdown());
 
   const conn = await openConnections({ name, config, log, poolMax: options.poolMax?.(config) });
   lifecycle.onShutdown("database", () => conn.db.close());
+  // Before taking any work: a database past a contract migration this build predates stops it here
+  // with one clear line, instead of a loop of SQL errors.
+  await assertSchemaUsable(conn.db.pool, buildSchema(migrationsFolder), log);
   lifecycle.onShutdown("nats", () => conn.nc.drain());
 
   const registry = createMetricsRegistry(name);

@@ -1,5 +1,5 @@
-import { type JsMsg, redeliveryDelay } from "@headless-ops/bus";
-import type { DeviceResultBatch } from "@headless-ops/contracts";
+import { type JsMsg, type NatsConnection, redeliveryDelay } from "@headless-ops/bus";
+import type { DeviceResultBatch, NatsNames } from "@headless-ops/contracts";
 import {
   type FoldOutcome,
   type FoldRow,
@@ -13,6 +13,7 @@ import {
 import { type Logger, toError } from "@headless-ops/runtime";
 import type pg from "pg";
 import type { AggregatorMetrics } from "./metrics.js";
+import { publishProgress } from "./progress-publisher.js";
 import type { RecentRate } from "./recent-rate.js";
 
 export type Received = { msg: JsMsg; batch: DeviceResultBatch };
@@ -23,6 +24,11 @@ export type FolderDeps = {
   metrics: AggregatorMetrics;
   rates: RecentRate;
   nakDelayMs?: number;
+  /** NATS_PREFIX: the milestone and finished outbox rows a fold writes carry its subjects. */
+  natsPrefix: string;
+  names: NatsNames;
+  /** Progress events go out on core NATS after each commit; undefined publishes none (tests). */
+  nc?: NatsConnection | undefined;
 };
 
 const retryableSqlStates = new Set([PG_DEADLOCK_DETECTED, PG_SERIALIZATION_FAILURE]);
@@ -118,7 +124,7 @@ export async function foldBatch(
   for (let attempt = 1; !outcome; attempt++) {
     try {
       outcome = await withTransaction(deps.pool, (client) =>
-        foldResults(client, rows, deps.rates.ratesFor(operationIds)),
+        foldResults(client, deps.natsPrefix, rows, deps.rates.ratesFor(operationIds)),
       );
     } catch (err) {
       const code = pgErrorCode(err);
@@ -134,6 +140,8 @@ export async function foldBatch(
   deps.metrics.batchSize.observe(rows.length);
   deps.metrics.foldSeconds.observe(seconds);
   for (const [id, moved] of outcome.movedByOperation) deps.rates.record(id, moved);
+  const rates = deps.rates.ratesFor(outcome.movedByOperation.keys());
+  publishProgress(deps.nc, deps.names, outcome.progress, (id) => rates.get(id));
   for (const f of outcome.finished) {
     deps.rates.forget(f.id);
     deps.metrics.operationsFinished.inc({ status: f.status });

@@ -16,7 +16,9 @@ export function buildAggregator(deps: WorkerDeps, tuning: Partial<ResultConsumer
   registerOperationsByStatus(registry, deps.db.pool);
   const options: ResultConsumerOptions = {
     js: deps.js,
+    nc: deps.nc,
     names,
+    natsPrefix: config.NATS_PREFIX,
     log: deps.log,
     pool: deps.db.pool,
     metrics: createAggregatorMetrics(registry),

@@ -2,6 +2,7 @@ import { decodeOrTerm, type JetStreamClient } from "@headless-ops/bus";
 import { contracts, type NatsNames } from "@headless-ops/contracts";
 import type { Logger } from "@headless-ops/runtime";
 import { type FolderDeps, foldBatch, type Received } from "./batch-folder.js";
+import { foldTraced } from "./fold-tracing.js";
 
 export type ResultConsumerOptions = FolderDeps & {
   js: JetStreamClient;
@@ -51,7 +52,7 @@ export async function startResultConsumer(o: ResultConsumerOptions): Promise<{ s
     buffer = buffer.slice(take);
     buffered -= results;
     oldest = Date.now();
-    const fold: Promise<unknown> = foldBatch(o, batch).finally(() => {
+    const fold: Promise<unknown> = foldTraced(batch, () => foldBatch(o, batch)).finally(() => {
       folds.delete(fold);
       if (buffered >= o.batchMax) flush();
       else if (buffer.length > 0) arm();

@@ -62,7 +62,7 @@ export async function seedOperation(
   };
   const claimed = await withTransaction(env.db.pool, async (c) => {
     await insertOperation(c, env.ctx.natsPrefix, { request });
-    return claimDueOperation(c);
+    return claimDueOperation(c, "");
   });
   if (!claimed || claimed.totalDevices !== devices.length)
     throw new Error("claim did not snapshot the devices");

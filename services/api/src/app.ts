@@ -9,6 +9,7 @@ import {
   type CredentialSealer,
   createAddressGuard,
   createCredentialSealerFromKeys,
+  createWebhookAddressGuard,
   credentialKeysOf,
   type Logger,
 } from "@headless-ops/runtime";
@@ -19,9 +20,12 @@ import { authenticate } from "./auth.js";
 import { rejectOversizedBatch } from "./body-limits.js";
 import { requireDocumentedContentType } from "./content-type-guard.js";
 import type { AppContext } from "./context.js";
+import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { addressProblem } from "./devices/address-check.js";
 import { installErrorHandling } from "./error-handler.js";
 import { forbidden } from "./errors.js";
+import { registerLiveMetrics } from "./events/live-metrics.js";
+import { ProgressHub } from "./events/progress-hub.js";
 import { rejectNulBytes } from "./input-guard.js";
 import { installLingeringClose } from "./lingering-close.js";
 import { type ApiMetrics, createApiMetrics } from "./metrics.js";
@@ -29,15 +33,20 @@ import { swaggerOptions } from "./openapi/swagger-options.js";
 import { createStatusHelpers, type StatusHelpers } from "./operations/status-helpers.js";
 import { installRateLimit } from "./rate-limit.js";
 import type { OutboxRelay } from "./relay.js";
+import { installRequestTracing } from "./request-tracing.js";
 import { auditRoutes } from "./routes/audit.js";
 import { complianceBaselineRoutes } from "./routes/compliance-baselines.js";
 import { deviceImportRoutes } from "./routes/device-import.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { healthRoutes } from "./routes/health.js";
+import { meRoutes } from "./routes/me.js";
 import { operationActionRoutes } from "./routes/operation-actions.js";
+import { operationEventRoutes } from "./routes/operation-events.js";
 import { operationReportRoutes } from "./routes/operation-report.js";
 import { operationRoutes } from "./routes/operations.js";
+import { scheduleRoutes } from "./routes/schedules.js";
 import { tokenRoutes } from "./routes/tokens.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { coalesceStatusHelpers } from "./status-coalescer.js";
 import { validatorCompiler } from "./validation.js";
 
@@ -100,20 +109,33 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     pool: opts.db.pool,
     sealer: sealerOf(config, log),
     addressProblem: addressCheckOf(config),
+    webhookGuard: createWebhookAddressGuard(config),
     statusHelpers: coalesceStatusHelpers(
-      opts.statusHelpers ?? createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS }),
+      opts.statusHelpers ??
+        createStatusHelpers({ stuckAfterMs: config.STUCK_REQUEUE_AFTER_MS, natsPrefix: config.NATS_PREFIX }),
       config.STATUS_HELPERS_INTERVAL_MS,
     ),
     metrics: opts.metrics ?? createApiMetrics(opts.db.pool),
     nats: opts.nats?.connection ?? (() => undefined),
     jetstream: opts.nats?.jetstream ?? (() => undefined),
     relay: opts.relay,
+    hub: new ProgressHub({
+      pool: opts.db.pool,
+      nats: opts.nats?.connection ?? (() => undefined),
+      natsPrefix: config.NATS_PREFIX,
+      pollMs: config.SSE_POLL_MS,
+      log: log.child({ component: "live-progress" }),
+    }),
   };
+  registerLiveMetrics(ctx.metrics.registry, ctx.hub);
+  // Before the server waits for open connections: SSE streams would hold the close forever.
+  app.addHook("preClose", async () => ctx.hub.stop());
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
   installLingeringClose(app);
+  installRequestTracing(app);
   const limits = await installRateLimit(app, config);
   await app.register(formbody);
   await app.register(swagger, swaggerOptions(config));
@@ -147,11 +169,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     operationActionRoutes(api, ctx);
     operationReportRoutes(api, ctx);
     complianceBaselineRoutes(api, ctx);
+    operationEventRoutes(api, ctx);
     deviceRoutes(api, ctx);
     deviceImportRoutes(api, ctx);
     tokenRoutes(api, ctx);
+    webhookRoutes(api, ctx);
     auditRoutes(api, ctx);
+    meRoutes(api);
+    scheduleRoutes(api, ctx);
   });
+  await app.register(dashboardRoutes);
   await app.register(swaggerUi, { routePrefix: "/docs" });
   return app;
 }

@@ -7,8 +7,15 @@ import {
   serversForLog,
   setUpStreams,
 } from "@headless-ops/bus";
-import { createDb } from "@headless-ops/db";
-import { createLogger, exitOnFatal, Lifecycle, loadConfig, startOpsServer } from "@headless-ops/runtime";
+import { assertSchemaUsable, buildSchema, createDb, migrationsFolder } from "@headless-ops/db";
+import {
+  createLogger,
+  exitOnFatal,
+  Lifecycle,
+  loadConfig,
+  startOpsServer,
+  startTracing,
+} from "@headless-ops/runtime";
 import { buildApp } from "./app.js";
 import { createApiMetrics } from "./metrics.js";
 import { OutboxRelay } from "./relay.js";
@@ -20,6 +27,9 @@ async function main(): Promise<void> {
   const log = createLogger("api", config);
   const lifecycle = new Lifecycle(log, config.SHUTDOWN_GRACE_MS);
   lifecycle.installSignalHandlers();
+  // Registered first so it runs last: the spans of requests finished during shutdown are exported.
+  const tracing = startTracing("api", config);
+  lifecycle.onShutdown("tracing", () => tracing.shutdown());
 
   const db = createDb({
     url: config.DATABASE_URL,
@@ -28,6 +38,8 @@ async function main(): Promise<void> {
     onError: (err) => log.warn({ err }, "database connection lost"),
   });
   lifecycle.onShutdown("postgres", () => db.close());
+  // Before serving: a database past a contract migration this build predates stops the API here.
+  await assertSchemaUsable(db.pool, buildSchema(migrationsFolder), log);
 
   // NATS connects in the background: the API serves (and POSTs succeed) while it is unreachable;
   // the relay publishes the outbox once it is there.

@@ -1,9 +1,15 @@
 import { type JetStreamClient, publishJson } from "@headless-ops/bus";
 import { withTransaction } from "@headless-ops/db";
-import type { Logger } from "@headless-ops/runtime";
+import { contextFromTraceparent, inSpan, type Logger } from "@headless-ops/runtime";
 import type pg from "pg";
 
-type OutboxRow = { id: string; subject: string; msg_id: string; payload: unknown };
+type OutboxRow = {
+  id: string;
+  subject: string;
+  msg_id: string;
+  payload: unknown;
+  traceparent: string | null;
+};
 
 export type RelayOptions = {
   pool: pg.Pool;
@@ -48,16 +54,12 @@ export class OutboxRelay {
     if (!js) return 0;
     return withTransaction(this.opts.pool, async (client) => {
       const claimed = await client.query<OutboxRow>(
-        `SELECT id, subject, msg_id, payload FROM outbox WHERE sent_at IS NULL
+        `SELECT id, subject, msg_id, payload, traceparent FROM outbox WHERE sent_at IS NULL
           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.opts.batchSize],
       );
       if (claimed.rows.length === 0) return 0;
-      const results = await Promise.allSettled(
-        claimed.rows.map((row) =>
-          publishJson(js, row.subject, row.payload, row.msg_id, this.opts.publishTimeoutMs),
-        ),
-      );
+      const results = await Promise.allSettled(claimed.rows.map((row) => this.publishRow(js, row)));
       const sent = claimed.rows.filter((_, i) => results[i]?.status === "fulfilled").map((r) => r.id);
       const failed = claimed.rows.filter((_, i) => results[i]?.status === "rejected").map((r) => r.id);
       if (sent.length > 0) {
@@ -79,6 +81,14 @@ export class OutboxRelay {
       if (sent.length > 0) this.opts.log.debug({ sent: sent.length }, "outbox events published");
       return sent.length;
     });
+  }
+
+  /** Publishes one row in a span continuing the trace of the request that wrote it (no trace: no span). */
+  private publishRow(js: JetStreamClient, row: OutboxRow): Promise<unknown> {
+    const publish = () => publishJson(js, row.subject, row.payload, row.msg_id, this.opts.publishTimeoutMs);
+    if (!row.traceparent) return publish();
+    const attributes = { "messaging.destination.name": row.subject, "messaging.message.id": row.msg_id };
+    return inSpan("outbox publish", contextFromTraceparent(row.traceparent), attributes, publish);
   }
 
   /** Stops the loop and waits for a pass in flight. Idempotent. */

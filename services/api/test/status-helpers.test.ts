@@ -54,7 +54,7 @@ describe("enforceOperationTimeouts", () => {
       timeoutMinutes: 5,
     });
     const fresh = await running(["succeeded", "pending"], { startedMinutesAgo: 1, timeoutMinutes: 5 });
-    const first = await withTransaction(h.db.pool, (c) => enforceOperationTimeouts(c));
+    const first = await withTransaction(h.db.pool, (c) => enforceOperationTimeouts(c, ""));
     expect(first.expired).toEqual([expired]);
     expect(first.timedOut.get(expired)).toBe(2);
     expect(first.finished).toEqual([{ id: expired, status: "completed_with_errors" }]);
@@ -65,7 +65,7 @@ describe("enforceOperationTimeouts", () => {
       error_summary: { unreachable: 1, operation_timeouts: 2 },
     });
     expect(await op(fresh)).toMatchObject({ status: "in_progress", processed_devices: 1 });
-    const second = await withTransaction(h.db.pool, (c) => enforceOperationTimeouts(c));
+    const second = await withTransaction(h.db.pool, (c) => enforceOperationTimeouts(c, ""));
     expect(second.expired).toEqual([]);
     expect((await op(expired)).failed_devices).toBe(3);
   });
@@ -73,10 +73,10 @@ describe("enforceOperationTimeouts", () => {
   it("limits itself to the given operations", async () => {
     const a = await running(["pending"], { startedMinutesAgo: 10, timeoutMinutes: 1 });
     const b = await running(["pending"], { startedMinutesAgo: 10, timeoutMinutes: 1 });
-    const res = await withTransaction(h.db.pool, (c) => enforceOperationTimeouts(c, [a]));
+    const res = await withTransaction(h.db.pool, (c) => enforceOperationTimeouts(c, "", [a]));
     expect(res.finished).toEqual([{ id: a, status: "failed" }]);
     expect((await op(b)).status).toBe("in_progress");
-    await withTransaction(h.db.pool, (c) => enforceOperationTimeouts(c, [b]));
+    await withTransaction(h.db.pool, (c) => enforceOperationTimeouts(c, "", [b]));
   });
 });
 
@@ -88,13 +88,13 @@ describe("requeueStuckOperations", () => {
       stuck,
     ]);
     const res = await withTransaction(h.db.pool, (c) =>
-      requeueStuckOperations(c, { operationIds: [stuck, moving], stuckAfterMs: 60_000 }),
+      requeueStuckOperations(c, { operationIds: [stuck, moving], stuckAfterMs: 60_000, natsPrefix: "" }),
     );
     expect(res.requeued).toEqual([{ id: stuck, dispatchRound: 2 }]);
     expect(await op(stuck)).toMatchObject({ dispatch_round: 2, fanout_cursor: null, fanout_done: false });
     expect(await op(moving)).toMatchObject({ dispatch_round: 1, fanout_cursor: ids[0] });
     const again = await withTransaction(h.db.pool, (c) =>
-      requeueStuckOperations(c, { stuckAfterMs: 60_000 }),
+      requeueStuckOperations(c, { stuckAfterMs: 60_000, natsPrefix: "" }),
     );
     expect(again.requeued.map((r) => r.id)).not.toContain(stuck);
   });
@@ -106,7 +106,7 @@ describe("requeueStuckOperations", () => {
       [id],
     );
     const res = await withTransaction(h.db.pool, (c) =>
-      requeueStuckOperations(c, { operationIds: [id], stuckAfterMs: 60_000 }),
+      requeueStuckOperations(c, { operationIds: [id], stuckAfterMs: 60_000, natsPrefix: "" }),
     );
     expect(res.cancelled).toEqual([{ id, status: "cancelled" }]);
     expect(await op(id)).toMatchObject({ status: "cancelled", processed_devices: 2 });

@@ -1,4 +1,11 @@
-import { decodeOrTerm, type JetStreamClient, type JsMsg, redeliveryDelay } from "@headless-ops/bus";
+import {
+  decodeOrTerm,
+  type JetStreamClient,
+  type JsMsg,
+  messageTraceContext,
+  publishBytes,
+  redeliveryDelay,
+} from "@headless-ops/bus";
 import {
   contracts,
   type DeviceJobBatch,
@@ -7,7 +14,7 @@ import {
   type NatsNames,
   type Priority,
 } from "@headless-ops/contracts";
-import { type Logger, toError } from "@headless-ops/runtime";
+import { inSpan, type Logger, toError } from "@headless-ops/runtime";
 import { isoNow } from "./clock.js";
 import type { DeadlineSlices } from "./deadlines.js";
 import type { ProbeOutcome } from "./drivers/driver.js";
@@ -54,27 +61,40 @@ export function decodeJob(
  * concurrency bound, publish the results (in parts while a slow job runs; the last part's msg id is
  * job id + "-res"), and ack the job only once every result publish is acked. Infrastructure trouble → nak with delay; invalid → term.
  */
-export async function handleJob(
+export function handleJob(
   deps: JobHandlerDeps,
   msg: JsMsg,
   job: DeviceJobBatch,
   priority: Priority,
   onProbed: () => void = () => undefined,
 ): Promise<void> {
+  // The job continues the fan-out's trace; result messages published inside carry this span.
+  const attributes = { "operation.id": job.operation_id, "job.devices": job.devices.length, priority };
+  return inSpan("probe job", messageTraceContext(msg), attributes, () =>
+    runJob(deps, msg, job, priority, onProbed),
+  );
+}
+
+async function runJob(
+  deps: JobHandlerDeps,
+  msg: JsMsg,
+  job: DeviceJobBatch,
+  priority: Priority,
+  onProbed: () => void,
+): Promise<void> {
   // The id the scheduler published this job under (devices has at least one entry).
   const jobId = jobMsgId(job.operation_id, job.devices[0]?.device_id ?? "", job.attempt);
   const log = deps.log.child({ operationId: job.operation_id, jobId });
-  // Keeps the job ours while a long batch runs (ack wait is a minute).
-  const heartbeat = setInterval(() => msg.working(), Math.max(1_000, contracts.deviceJobs.ackWaitMs / 3));
+  // Keeps the job ours while a long batch runs: the ack wait is short (10 s) so a killed prober's
+  // jobs come back quickly; three heartbeats per ack wait survive one late timer.
+  const heartbeat = setInterval(() => msg.working(), heartbeatMs());
   let stream: ResultStream | undefined;
   try {
     const skip = await deps.statuses.shouldSkip(job.operation_id);
     stream = new ResultStream(async (part, suffix) => {
       const messages = resultMessages(job, suffix ? `${jobId}-${suffix}` : jobId, part);
       await Promise.all(
-        messages.map((m) =>
-          deps.js.publish(deps.names.subjects.result, m.data, { msgID: m.msgId, timeout: 10_000 }),
-        ),
+        messages.map((m) => publishBytes(deps.js, deps.names.subjects.result, m.data, m.msgId)),
       );
       deps.metrics.resultsPublished.inc(messages.length);
     }, deps.resultFlushMs ?? 1_000);
@@ -97,6 +117,11 @@ export async function handleJob(
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/** Progress interval of a held job message: a third of the job ack wait (at least 1 s). */
+export function heartbeatMs(): number {
+  return Math.max(1_000, Math.floor(contracts.deviceJobs.ackWaitMs / 3));
 }
 
 function cancelledResults(job: DeviceJobBatch): DeviceResult[] {

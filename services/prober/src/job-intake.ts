@@ -14,7 +14,7 @@ export type JobIntake = {
  *
  * Why: `consume()` keeps a pull request open on the server and refills it as messages arrive; closing
  * it unsubscribes while the server may still be delivering to that request, and those jobs are lost to
- * this replica and wait out their whole ack wait (a minute) before anyone else gets them. With one
+ * this replica and wait out their whole ack wait before anyone else gets them. With one
  * fetch at a time, "stop taking work" means "ask for no more": the pull in flight ends by itself (its
  * batch delivered, or it expires after `expiresMs`), every job it delivered is iterated (and handed
  * back by the caller), and nothing is left in transit. A fetch that fails (NATS restarting, heartbeats

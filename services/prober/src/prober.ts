@@ -1,7 +1,7 @@
 import type { JsMsg } from "@headless-ops/bus";
 import { type Priority, priorities } from "@headless-ops/contracts";
 import { toError } from "@headless-ops/runtime";
-import { decodeJob, handleJob, type JobHandlerDeps } from "./job-handler.js";
+import { decodeJob, handleJob, heartbeatMs, type JobHandlerDeps } from "./job-handler.js";
 import { fetchIntake } from "./job-intake.js";
 
 type Intake = {
@@ -9,6 +9,8 @@ type Intake = {
   iterator: AsyncIterator<JsMsg>;
   close: () => void;
   ready: JsMsg | undefined;
+  /** Heartbeat of the ready message while it waits for room (the job ack wait is only 10 s). */
+  readyBeat: NodeJS.Timeout | undefined;
   waiting: boolean;
   closed: boolean;
 };
@@ -56,6 +58,7 @@ export class Prober {
         iterator: pulls.iterator,
         close: pulls.close,
         ready: undefined,
+        readyBeat: undefined,
         waiting: false,
         closed: false,
       };
@@ -69,7 +72,7 @@ export class Prober {
     this.stopping = true;
     for (const intake of this.intakes) {
       intake.ready?.nak();
-      intake.ready = undefined;
+      takeReady(intake);
     }
     // Ask for no more jobs, then take what the pulls in flight still deliver and hand it back now
     // (nak), rather than leaving it to come back after its ack wait.
@@ -103,7 +106,9 @@ export class Prober {
           r.value.nak();
           return;
         }
-        intake.ready = r.value;
+        const msg = r.value;
+        intake.ready = msg;
+        intake.readyBeat = setInterval(() => msg.working(), heartbeatMs());
         this.dispatch();
       },
       (err) => {
@@ -121,8 +126,7 @@ export class Prober {
       if (this.jobs.size > 0 && this.admittedDevices >= this.o.concurrency) return;
       const intake = this.intakes.find((i) => i.ready);
       if (!intake?.ready) return;
-      const msg = intake.ready;
-      intake.ready = undefined;
+      const msg = takeReady(intake);
       this.arm(intake);
       const job = decodeJob(this.o, msg, intake.priority);
       if (!job) continue;
@@ -150,6 +154,15 @@ export class Prober {
       this.jobs.add(run);
     }
   }
+}
+
+/** Takes the ready message off its intake and stops its heartbeat. */
+function takeReady(intake: Intake): JsMsg {
+  const msg = intake.ready as JsMsg;
+  clearInterval(intake.readyBeat);
+  intake.ready = undefined;
+  intake.readyBeat = undefined;
+  return msg;
 }
 
 /**

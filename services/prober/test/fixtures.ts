@@ -51,9 +51,9 @@ export async function createOperationRow(env: Env, cancelled = false): Promise<s
         options: { update_firmware_info: false, validate_connectivity: false, timeout_minutes: 60 },
       },
     });
-    const claimed = await claimDueOperation(client);
+    const claimed = await claimDueOperation(client, "");
     if (claimed?.id !== row.id) throw new Error("the new operation was not the one claimed");
-    if (cancelled) await cancelStoredOperation(client, row.id);
+    if (cancelled) await cancelStoredOperation(client, "", row.id);
     return row.id;
   });
 }

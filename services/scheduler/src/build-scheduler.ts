@@ -1,6 +1,7 @@
 import { registerConsumerLag } from "@headless-ops/bus";
 import { stopOnce, type Worker, type WorkerDeps } from "@headless-ops/worker";
 import { listenOperationCreated } from "./created-listener.js";
+import { startLedgerRetention } from "./ledger-retention.js";
 import { createSchedulerMetrics } from "./metrics.js";
 import { Scheduler, type SchedulerOptions } from "./scheduler.js";
 import { timeoutEnforcer } from "./timeouts.js";
@@ -20,26 +21,42 @@ export function buildScheduler(deps: WorkerDeps, tuning: Partial<SchedulerOption
     pool: deps.db.pool,
     js,
     names,
+    natsPrefix: config.NATS_PREFIX,
     log,
     metrics: createSchedulerMetrics(registry),
     sweepMs: config.SCHEDULER_SWEEP_MS,
     batchSize: config.FANOUT_BATCH_SIZE,
     pageSize: config.FANOUT_PAGE_SIZE,
     fanoutConcurrency: config.SCHEDULER_FANOUT_CONCURRENCY,
-    enforceTimeouts: timeoutEnforcer(log),
+    enforceTimeouts: timeoutEnforcer(log, config.NATS_PREFIX),
     ...tuning,
   });
   let listener: { stop: () => Promise<void> } | undefined;
+  let retention: { stop: () => Promise<void> } | undefined;
   return {
     scheduler,
     start: async () => {
-      listener = await listenOperationCreated({ js, names, log, onCreated: () => scheduler.wake() });
+      listener = await listenOperationCreated({
+        js,
+        names,
+        log,
+        onCreated: (id, traceparent) => {
+          scheduler.traces.remember(id, traceparent);
+          scheduler.wake();
+        },
+      });
       scheduler.start();
+      retention = startLedgerRetention({
+        pool: deps.db.pool,
+        log,
+        retentionDays: config.OPERATION_RETENTION_DAYS,
+      });
     },
     // Intake first (the wake-up consumer), then the loop, which lets running fan-outs record their cursor.
     stop: stopOnce(async () => {
       await listener?.stop();
       await scheduler.stop();
+      await retention?.stop();
     }),
   };
 }

@@ -1,6 +1,6 @@
-import { decodeOrTerm, type JetStreamClient } from "@headless-ops/bus";
+import { decodeOrTerm, type JetStreamClient, messageTraceContext } from "@headless-ops/bus";
 import { contracts, type NatsNames } from "@headless-ops/contracts";
-import type { Logger } from "@headless-ops/runtime";
+import { type Logger, traceparentOf } from "@headless-ops/runtime";
 
 /**
  * Durable consumer of `operation.created`. The event is only a wake-up: the scheduler reads
@@ -10,7 +10,8 @@ export async function listenOperationCreated(opts: {
   js: JetStreamClient;
   names: NatsNames;
   log: Logger;
-  onCreated: (operationId: string) => void;
+  /** With the event's trace context (`traceparent`), when its publisher traced it. */
+  onCreated: (operationId: string, traceparent: string | undefined) => void;
 }): Promise<{ stop: () => Promise<void> }> {
   const consumer = await opts.js.consumers.get(opts.names.streams.operations, opts.names.consumers.scheduler);
   const messages = await consumer.consume({ max_messages: 100 });
@@ -18,7 +19,7 @@ export async function listenOperationCreated(opts: {
     for await (const msg of messages) {
       const event = decodeOrTerm(msg, contracts.operationCreated.schema, opts.log, "event");
       if (!event) continue;
-      opts.onCreated(event.operation_id);
+      opts.onCreated(event.operation_id, traceparentOf(messageTraceContext(msg)));
       msg.ack();
     }
   })();

@@ -1,4 +1,4 @@
-import type { JetStreamClient } from "@headless-ops/bus";
+import { type JetStreamClient, publishBytes } from "@headless-ops/bus";
 import {
   jobMsgId,
   type NatsNames,
@@ -157,7 +157,7 @@ async function streamJobs(
     for (const [from, to] of jobSlices(page.jobJson, deps.batchSize, MAX_JOB_MESSAGE_BYTES - header.length)) {
       const msgId = jobMsgId(operationId, page.deviceIds[from] as string, state.dispatchRound);
       const body = `${header}${page.jobJson.slice(from, to).join(",")}]}`;
-      acks.push(deps.js.publish(subject, encoder.encode(body), { msgID: msgId, timeout: 10_000 }));
+      acks.push(publishBytes(deps.js, subject, encoder.encode(body), msgId));
     }
     const all = Promise.all(acks);
     all.catch(() => undefined);

@@ -27,6 +27,12 @@ export function createSchedulerMetrics(registry: Registry) {
       help: "Operations this replica is fanning out right now",
       registers: [registry],
     }),
+    scheduleFirings: new Counter({
+      name: "scheduler_schedule_firings_total",
+      help: "Schedule firings by result: fired, overlap_skipped, missed_skipped, duplicate, invalid",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
     fanoutErrors: new Counter({
       name: "scheduler_fanout_errors_total",
       help: "Fan-outs that failed and will resume from their cursor on the next sweep",

@@ -3,19 +3,24 @@ import type { NatsNames } from "@headless-ops/contracts";
 import {
   claimDueOperation,
   finalizeOperations,
+  fireDueSchedules,
   msUntilNextDue,
+  msUntilNextFiring,
   unfinishedFanouts,
   withTransaction,
 } from "@headless-ops/db";
-import { type Logger, toError } from "@headless-ops/runtime";
+import { contextFromTraceparent, inSpan, type Logger, toError } from "@headless-ops/runtime";
 import type pg from "pg";
 import { fanOutOperation } from "./fanout.js";
 import type { SchedulerMetrics } from "./metrics.js";
+import { OperationTraces } from "./operation-traces.js";
 
 export type SchedulerOptions = {
   pool: pg.Pool;
   js: JetStreamClient;
   names: NatsNames;
+  /** NATS_PREFIX: the outbox rows the claim and the schedule firings write carry its subjects. */
+  natsPrefix: string;
   log: Logger;
   metrics: SchedulerMetrics;
   sweepMs: number;
@@ -24,12 +29,14 @@ export type SchedulerOptions = {
   fanoutConcurrency: number;
   /** Runs on every sweep: ends operations past their timeout (libs/db status helper). */
   enforceTimeouts?: (pool: pg.Pool) => Promise<unknown>;
+  /** The clock schedules fire by (tests inject a fixed one); the claim is judged by the database clock. */
+  now?: () => Date;
 };
 
 /**
  * Wakes on `operation.created`, on a timer for the next due operation and on a periodic sweep;
  * claims due operations by priority, then fans them out (a bounded number at a time), resumes
- * unfinished fan-outs and enforces timeouts. Passes never overlap within one replica.
+ * unfinished fan-outs and enforces timeouts. Each pass first fires the due schedules. Passes never overlap within one replica.
  */
 export class Scheduler {
   private readonly abort = new AbortController();
@@ -38,6 +45,8 @@ export class Scheduler {
   private dueTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** Trace context of each `operation.created` seen, for the fan-out span. */
+  readonly traces = new OperationTraces();
 
   constructor(private readonly o: SchedulerOptions) {}
 
@@ -80,11 +89,31 @@ export class Scheduler {
     }
   }
 
+  /** Creates the operations of due schedule firings (exactly once each, across replicas). */
+  private async fireSchedules(): Promise<void> {
+    const now = this.o.now?.() ?? new Date();
+    let fired: Awaited<ReturnType<typeof fireDueSchedules>>;
+    try {
+      fired = await fireDueSchedules(this.o.pool, this.o.natsPrefix, now);
+    } catch (err) {
+      // Firing is retried on the next pass; it must never hold back the claims of due operations.
+      this.o.log.error({ err: toError(err) }, "schedule firing failed");
+      return;
+    }
+    for (const f of fired) {
+      this.o.metrics.scheduleFirings.inc({ result: f.result });
+      const fields = { scheduleId: f.scheduleId, fireAt: f.fireAt.toISOString(), operationId: f.operationId };
+      if (f.result === "fired") this.o.log.info(fields, "schedule fired");
+      else this.o.log.warn({ ...fields, result: f.result }, "schedule firing skipped");
+    }
+  }
+
   private async pass(): Promise<void> {
+    await this.fireSchedules();
     while (!this.abort.signal.aborted) {
       const claimed = await withTransaction(this.o.pool, async (client) => {
-        const op = await claimDueOperation(client);
-        if (op && op.totalDevices === 0) await finalizeOperations(client, [op.id]);
+        const op = await claimDueOperation(client, this.o.natsPrefix);
+        if (op && op.totalDevices === 0) await finalizeOperations(client, [op.id], this.o.natsPrefix);
         return op;
       });
       if (!claimed) break;
@@ -104,7 +133,11 @@ export class Scheduler {
       for (const id of await unfinishedFanouts(this.o.pool, 100)) this.startFanout(id);
     }
     if (this.o.enforceTimeouts) await this.o.enforceTimeouts(this.o.pool);
-    this.armDueTimer(await msUntilNextDue(this.o.pool));
+    const nextDue = await msUntilNextDue(this.o.pool);
+    const nextFiring = await msUntilNextFiring(this.o.pool, this.o.now?.() ?? new Date());
+    this.armDueTimer(
+      nextDue === null ? nextFiring : nextFiring === null ? nextDue : Math.min(nextDue, nextFiring),
+    );
   }
 
   private armDueTimer(ms: number | null): void {
@@ -118,18 +151,21 @@ export class Scheduler {
     if (this.active.has(operationId) || this.active.size >= this.o.fanoutConcurrency) return;
     const log = this.o.log.child({ operationId });
     let finished = false;
-    const run = fanOutOperation(
-      {
-        pool: this.o.pool,
-        js: this.o.js,
-        names: this.o.names,
-        log: this.o.log,
-        metrics: this.o.metrics,
-        batchSize: this.o.batchSize,
-        pageSize: this.o.pageSize,
-        signal: this.abort.signal,
-      },
-      operationId,
+    const parent = contextFromTraceparent(this.traces.get(operationId));
+    const run = inSpan("fan-out", parent, { "operation.id": operationId }, () =>
+      fanOutOperation(
+        {
+          pool: this.o.pool,
+          js: this.o.js,
+          names: this.o.names,
+          log: this.o.log,
+          metrics: this.o.metrics,
+          batchSize: this.o.batchSize,
+          pageSize: this.o.pageSize,
+          signal: this.abort.signal,
+        },
+        operationId,
+      ),
     )
       .then((result) => {
         if (result === "busy") log.debug({}, "fan-out held by another replica");

@@ -25,7 +25,7 @@ export function workspaceDirs(): string[] {
   });
 }
 
-export const serviceNames = ["api", "scheduler", "prober", "aggregator"] as const;
+export const serviceNames = ["api", "scheduler", "prober", "aggregator", "notifier"] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 /** The `node …` part of a script, with paths made relative to the repo root (the image's WORKDIR). */
@@ -98,6 +98,6 @@ export const deploymentRequired: Record<"service" | "migrate", string[]> = {
   migrate: ["DATABASE_URL"],
 };
 
-/** The only workloads that seal or open device credentials: the only ones given a credential key. */
-export const credentialKeyHolders: readonly string[] = ["api", "prober"];
+/** The only workloads that seal or open credentials (devices; webhook secrets for the notifier): the only ones given a credential key. */
+export const credentialKeyHolders: readonly string[] = ["api", "prober", "notifier"];
 export const credentialKeyVariables: readonly string[] = ["CREDENTIAL_KEY", "CREDENTIAL_KEYS"];

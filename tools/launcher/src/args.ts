@@ -5,7 +5,7 @@ export type LauncherArgs = { demo: boolean; help: boolean };
 export const usage = `Usage: npm start [-- --demo]
 
 Migrates the database, provisions the NATS streams and runs the api, scheduler,
-aggregator and PROBER_REPLICAS probers (default 2) as child processes with
+aggregator, notifier and PROBER_REPLICAS probers (default 2) as child processes with
 prefixed logs. Ctrl-C (or SIGTERM) stops them all; a second Ctrl-C forces.
 
   --demo   once the services are ready, create organizations 101-103, an admin

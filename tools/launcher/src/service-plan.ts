@@ -1,6 +1,6 @@
 import { join } from "node:path";
 
-export type ServiceName = "api" | "scheduler" | "aggregator" | "prober";
+export type ServiceName = "api" | "scheduler" | "aggregator" | "notifier" | "prober";
 
 /** One child process the launcher runs. */
 export type ChildSpec = {
@@ -15,9 +15,9 @@ export type ChildSpec = {
 };
 
 /**
- * The processes of one installation: the API, one scheduler, one aggregator and
+ * The processes of one installation: the API, one scheduler, one aggregator, one notifier and
  * `proberReplicas` probers, each worker on its own METRICS_PORT (given in `workerPorts`,
- * in the order scheduler, aggregator, prober-1, …).
+ * in the order scheduler, aggregator, notifier, prober-1, …).
  */
 export function planServices(opts: {
   root: string;
@@ -33,6 +33,7 @@ export function planServices(opts: {
   const workers: { name: string; service: ServiceName }[] = [
     { name: "scheduler", service: "scheduler" },
     { name: "aggregator", service: "aggregator" },
+    { name: "notifier", service: "notifier" },
     ...Array.from({ length: opts.proberReplicas }, (_, i) => ({
       name: `prober-${i + 1}`,
       service: "prober" as const,
@@ -66,5 +67,5 @@ export function planServices(opts: {
 
 /** Number of worker processes (each needs a METRICS_PORT; the API takes the one after them). */
 export function workerCount(proberReplicas: number): number {
-  return 2 + proberReplicas;
+  return 3 + proberReplicas;
 }

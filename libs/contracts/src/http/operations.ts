@@ -41,6 +41,8 @@ export const CreateOperationBody = z
         timeout_minutes: z.number().int().min(1).max(1_440).default(DEFAULT_TIMEOUT_MINUTES),
       })
       .optional(),
+    /** Answer 200 with what would run (a DryRun), creating nothing. */
+    dry_run: z.boolean().optional(),
   })
   .meta({ id: "CreateOperation" });
 export type CreateOperationBody = z.infer<typeof CreateOperationBody>;
@@ -122,6 +124,8 @@ export const OperationView = z
     priority: Priority,
     target_device_count: z.number().int(),
     retry_of: IdString.nullable(),
+    /** The schedule whose firing created it; null for a direct POST (or a deleted schedule). */
+    schedule_id: IdString.nullable(),
     operation_details: z.object({
       device_types: z.array(DeviceType),
       organization_ids: z.array(z.number().int()),
@@ -139,4 +143,8 @@ export const OperationListQuery = PageQuery.extend({
   status: OperationStatus.optional(),
   operation_type: OperationType.optional(),
   organization_id: z.coerce.number().int().positive().optional(),
+  schedule_id: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional(),
 });

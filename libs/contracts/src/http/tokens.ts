@@ -52,3 +52,12 @@ export const TokenListQuery = PageQuery.extend({
   /** Revoked tokens are listed too unless `false`. */
   include_revoked: z.enum(["true", "false", "1", "0"]).optional(),
 });
+
+/** `GET /api/v1/me`: what the calling token may do, so a client (the dashboard) shows only that. */
+export const CurrentTokenView = z
+  .object({
+    role: TokenRole,
+    organization_ids: z.array(z.number().int()),
+  })
+  .meta({ id: "CurrentToken" });
+export type CurrentTokenView = z.infer<typeof CurrentTokenView>;

@@ -1,5 +1,6 @@
 import { StoredOperationRequest } from "@headless-ops/contracts";
 import type { Queryable } from "../queryable.js";
+import { writeFinishedEvents, writeStartedEvent } from "../status/operation-events.js";
 
 /** Advisory-lock namespace for fan-out leases (first key of the two-int lock). */
 export const FANOUT_LOCK_NAMESPACE = 48_151;
@@ -40,12 +41,13 @@ export function targetFilterOf(request: StoredOperationRequest): TargetFilter {
 }
 
 /** Ends a claimed operation whose stored request cannot be read: it can target nothing. */
-async function failInvalid(client: Queryable, id: string): Promise<void> {
+async function failInvalid(client: Queryable, natsPrefix: string, id: string): Promise<void> {
   await client.query(
     `UPDATE operations SET status = 'failed', started_at = now(), finished_at = now(), progress = 100,
             estimated_completion = now(), updated_at = now() WHERE id = $1`,
     [id],
   );
+  await writeFinishedEvents(client, natsPrefix, [id]);
 }
 
 /**
@@ -54,7 +56,10 @@ async function failInvalid(client: Queryable, id: string): Promise<void> {
  * `status = 'scheduled'` condition make the claim exactly-once across scheduler replicas.
  * Returns undefined when nothing is due.
  */
-export async function claimDueOperation(client: Queryable): Promise<ClaimedOperation | undefined> {
+export async function claimDueOperation(
+  client: Queryable,
+  natsPrefix: string,
+): Promise<ClaimedOperation | undefined> {
   const due = await client.query<{
     id: string;
     priority: number;
@@ -71,7 +76,7 @@ export async function claimDueOperation(client: Queryable): Promise<ClaimedOpera
   if (!op) return undefined;
   const parsed = StoredOperationRequest.safeParse(op.request);
   if (!parsed.success) {
-    await failInvalid(client, op.id);
+    await failInvalid(client, natsPrefix, op.id);
     const reason = parsed.error.issues
       .slice(0, 3)
       .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
@@ -97,6 +102,7 @@ export async function claimDueOperation(client: Queryable): Promise<ClaimedOpera
       WHERE id = $1`,
     [op.id, total, filter.timeoutMinutes],
   );
+  await writeStartedEvent(client, natsPrefix, op.id);
   return { id: op.id, priority: op.priority, totalDevices: total };
 }
 

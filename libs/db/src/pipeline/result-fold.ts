@@ -1,6 +1,8 @@
 import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "../status/finalize.js";
 import { applyMovedRows } from "../status/moved-rows.js";
+import { writeMilestoneEvents } from "../status/operation-events.js";
+import { type OperationProgressRow, readOperationProgress } from "../status/operation-progress.js";
 
 /** One device result to fold (flattened from a DeviceResultBatch). */
 export type FoldRow = {
@@ -23,6 +25,8 @@ export type FoldOutcome = {
   moved: number;
   /** Operations that ended in this fold, with their final status. */
   finished: { id: string; status: string }[];
+  /** The committed state of every operation the fold touched: the aggregator publishes it as progress. */
+  progress: OperationProgressRow[];
 };
 
 /*
@@ -96,11 +100,12 @@ dev AS (
 
 /**
  * Folds device results in the caller's transaction (it must be one: planner settings are SET LOCAL) and ends the operations that became complete
- * (finalizeOperations). Idempotent: results whose ledger row is already terminal change nothing.
+ * (finalizeOperations), writing the milestone and finished outbox rows of `natsPrefix`. Idempotent: results whose ledger row is already terminal change nothing.
  * `recentRates` (operation id → devices/s) feeds the ETA.
  */
 export async function foldResults(
   client: Queryable,
+  natsPrefix: string,
   rows: readonly FoldRow[],
   recentRates: ReadonlyMap<string, number> = new Map(),
 ): Promise<FoldOutcome> {
@@ -155,6 +160,8 @@ export async function foldResults(
     movedByOperation.set(id, c.processed);
     moved += c.processed;
   }
-  const finished = await finalizeOperations(client, [...movedByOperation.keys()]);
-  return { movedByOperation, moved, finished };
+  await writeMilestoneEvents(client, natsPrefix, movedByOperation);
+  const finished = await finalizeOperations(client, [...movedByOperation.keys()], natsPrefix);
+  const progress = await readOperationProgress(client, [...movedByOperation.keys()]);
+  return { movedByOperation, moved, finished, progress };
 }

@@ -2,6 +2,7 @@ import { type OperationStatus, terminalOperationStatuses } from "@headless-ops/c
 import type { Queryable } from "../queryable.js";
 import { finalizeOperations } from "./finalize.js";
 import { applyMovedRows, MOVED_RETURNING } from "./moved-rows.js";
+import { writeFinishedEvents } from "./operation-events.js";
 
 /*
  * Devices never dispatched (pending, beyond the fan-out cursor) become cancelled at once and count
@@ -28,6 +29,7 @@ WITH locked AS (
  */
 export async function cancelStoredOperation(
   client: Queryable,
+  natsPrefix: string,
   operationId: string,
 ): Promise<OperationStatus | undefined> {
   const found = await client.query<{ status: OperationStatus; fanout_cursor: string | null }>(
@@ -42,6 +44,7 @@ export async function cancelStoredOperation(
               updated_at = now() WHERE id = $1`,
       [operationId],
     );
+    await writeFinishedEvents(client, natsPrefix, [operationId]);
     return op.status;
   }
   await client.query(
@@ -50,6 +53,6 @@ export async function cancelStoredOperation(
     [operationId],
   );
   await applyMovedRows(client, CANCEL_UNDISPATCHED, [operationId, op.fanout_cursor]);
-  await finalizeOperations(client, [operationId]);
+  await finalizeOperations(client, [operationId], natsPrefix);
   return op.status;
 }

@@ -5,6 +5,7 @@ import {
   priorityRank,
   StoredOperationRequest,
 } from "@headless-ops/contracts";
+import { traceparentOf } from "@headless-ops/runtime";
 import type { Queryable } from "../queryable.js";
 
 /** A new operation: the normalized request plus what the API knows when it accepts it. */
@@ -16,6 +17,11 @@ export type NewOperation = {
   targetCount?: number;
   estimatedMinutes?: number;
   retryOf?: string | null;
+  /** W3C trace context stored with the outbox row; default: the active span's (the API request's). */
+  traceparent?: string | null;
+  /** A schedule's firing: the schedule and its fire time (unique together). */
+  scheduleId?: string | null;
+  scheduleFireAt?: Date | null;
 };
 
 /** The columns every caller gets back; `returning` may ask for more. */
@@ -37,8 +43,9 @@ export async function insertOperation<Row extends InsertedBase = InsertedBase>(
   const request = StoredOperationRequest.parse(op.request);
   const inserted = await client.query<Row>(
     `INSERT INTO operations (operation_type, priority, organization_ids, request, scheduled_for,
-        target_device_count, estimated_duration_minutes, created_by, idempotency_key, retry_of)
-     VALUES ($1, $2, $3::bigint[], $4::jsonb, $5, $6, $7, $8, $9, $10)
+        target_device_count, estimated_duration_minutes, created_by, idempotency_key, retry_of,
+        schedule_id, schedule_fire_at)
+     VALUES ($1, $2, $3::bigint[], $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12)
      RETURNING ${returning}`,
     [
       request.operation_type,
@@ -51,6 +58,8 @@ export async function insertOperation<Row extends InsertedBase = InsertedBase>(
       op.createdBy ?? null,
       op.idempotencyKey ?? null,
       op.retryOf ?? null,
+      op.scheduleId ?? null,
+      op.scheduleFireAt ?? null,
     ],
   );
   const row = inserted.rows[0] as Row;
@@ -60,10 +69,14 @@ export async function insertOperation<Row extends InsertedBase = InsertedBase>(
     priority: request.schedule.priority,
     scheduled_for: row.scheduled_for.toISOString(),
   };
-  await client.query("INSERT INTO outbox (subject, msg_id, payload) VALUES ($1, $2, $3::jsonb)", [
-    natsNames(natsPrefix).subjects.operationCreated,
-    operationCreatedMsgId(row.id),
-    JSON.stringify(event),
-  ]);
+  await client.query(
+    "INSERT INTO outbox (subject, msg_id, payload, traceparent) VALUES ($1, $2, $3::jsonb, $4)",
+    [
+      natsNames(natsPrefix).subjects.operationCreated,
+      operationCreatedMsgId(row.id),
+      JSON.stringify(event),
+      op.traceparent ?? traceparentOf() ?? null,
+    ],
+  );
   return { row, event };
 }

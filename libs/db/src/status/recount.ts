@@ -65,11 +65,12 @@ export const ETA_WINDOW_SECONDS = 60;
  */
 export async function recountOperations(
   client: Queryable,
+  natsPrefix: string,
   operationIds: readonly string[],
 ): Promise<{ recounted: string[]; finished: { id: string; status: string }[] }> {
   if (operationIds.length === 0) return { recounted: [], finished: [] };
   const res = await client.query<{ id: string }>(RECOUNT, [operationIds, ETA_WINDOW_SECONDS]);
   const recounted = res.rows.map((r) => r.id);
-  const finished = await finalizeOperations(client, recounted);
+  const finished = await finalizeOperations(client, recounted, natsPrefix);
   return { recounted, finished };
 }

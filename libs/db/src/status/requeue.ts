@@ -55,12 +55,12 @@ WITH stuck AS (
  */
 export async function requeueStuckOperations(
   client: Queryable,
-  opts: { operationIds?: readonly string[]; stuckAfterMs: number },
+  opts: { operationIds?: readonly string[]; stuckAfterMs: number; natsPrefix: string },
 ): Promise<RequeueOutcome> {
   const params = [opts.operationIds ?? null, opts.stuckAfterMs];
   const requeued = await client.query<{ id: string; dispatch_round: number }>(REQUEUE, params);
   const cancelledIds = await applyMovedRows(client, CANCEL_STUCK, params);
-  const cancelled = await finalizeOperations(client, [...cancelledIds.keys()]);
+  const cancelled = await finalizeOperations(client, [...cancelledIds.keys()], opts.natsPrefix);
   return {
     requeued: requeued.rows.map((r) => ({ id: r.id, dispatchRound: r.dispatch_round })),
     cancelled,

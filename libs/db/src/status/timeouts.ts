@@ -42,6 +42,7 @@ export type TimeoutOutcome = {
  */
 export async function enforceOperationTimeouts(
   client: Queryable,
+  natsPrefix: string,
   operationIds?: readonly string[],
 ): Promise<TimeoutOutcome> {
   const due = await client.query<{ id: string }>(
@@ -54,6 +55,6 @@ export async function enforceOperationTimeouts(
   const expired = due.rows.map((r) => r.id);
   if (expired.length === 0) return { expired, timedOut: new Map(), finished: [] };
   const moved = await applyMovedRows(client, FAIL_UNFINISHED, [expired]);
-  const finished = await finalizeOperations(client, expired);
+  const finished = await finalizeOperations(client, expired, natsPrefix);
   return { expired, timedOut: new Map([...moved].map(([id, c]) => [id, c.processed])), finished };
 }

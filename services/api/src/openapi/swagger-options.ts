@@ -27,6 +27,13 @@ export function swaggerOptions(config: Config): SwaggerOptions {
       tags: [
         { name: "operations", description: "Scheduled headless operations and their per-device results" },
         { name: "devices", description: "The device inventory" },
+        { name: "webhooks", description: "Signed HTTP callbacks on operation events (Standard Webhooks)" },
+        { name: "tokens", description: "API tokens of the admin's organizations (admin tokens only)" },
+        { name: "audit", description: "The audit trail of every write (admin tokens only)" },
+        {
+          name: "schedules",
+          description: "Recurring operations (cron in an IANA timezone) and their dry-run preview",
+        },
       ],
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],

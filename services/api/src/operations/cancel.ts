@@ -12,6 +12,7 @@ import { parseId, reloadOperations } from "./query.js";
  */
 export async function cancelOperation(
   pool: pg.Pool,
+  natsPrefix: string,
   principal: Principal,
   id: string,
 ): Promise<OperationRow> {
@@ -30,7 +31,7 @@ export async function cancelOperation(
         { path: "status", message: `is ${op.status}` },
       ]);
     }
-    await cancelStoredOperation(client, valid);
+    await cancelStoredOperation(client, natsPrefix, valid);
     const [after] = await reloadOperations(client, [valid]);
     return after as OperationRow;
   });

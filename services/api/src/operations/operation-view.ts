@@ -31,6 +31,7 @@ export type OperationRow = {
   fanout_cursor: string | null;
   cancel_requested_at: Date | null;
   retry_of: string | null;
+  schedule_id: string | null;
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;
@@ -40,7 +41,7 @@ export type OperationRow = {
 export const OPERATION_COLUMNS = `id, operation_type, status, priority, organization_ids, request, scheduled_for,
   target_device_count, estimated_duration_minutes, total_devices, processed_devices, failed_devices,
   error_summary, progress, estimated_completion, fanout_cursor, cancel_requested_at, retry_of,
-  created_at, updated_at, started_at, finished_at`;
+  schedule_id, created_at, updated_at, started_at, finished_at`;
 
 const priorityByRank: Record<number, Priority> = { 2: "high", 1: "normal", 0: "low" };
 export const priorityOf = (rank: number): Priority => priorityByRank[rank] ?? "normal";
@@ -79,6 +80,7 @@ export function operationView(row: OperationRow): OperationView {
     priority: priorityOf(row.priority),
     target_device_count: row.target_device_count,
     retry_of: row.retry_of,
+    schedule_id: row.schedule_id,
     operation_details: {
       device_types: targetedTypes(row),
       organization_ids: row.organization_ids.map(Number),

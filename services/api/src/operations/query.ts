@@ -8,6 +8,7 @@ export type OperationFilters = {
   status?: OperationStatus | undefined;
   operationType?: OperationType | undefined;
   organizationId?: number | undefined;
+  scheduleId?: string | undefined;
 };
 
 /*
@@ -54,18 +55,20 @@ export async function listOperations(
   const where = `${VISIBLE}
     AND ($2::text IS NULL OR status = $2)
     AND ($3::text IS NULL OR operation_type = $3)
-    AND ($4::bigint IS NULL OR organization_ids @> ARRAY[$4::bigint])`;
+    AND ($4::bigint IS NULL OR organization_ids @> ARRAY[$4::bigint])
+    AND ($5::bigint IS NULL OR schedule_id = $5::bigint)`;
   const params = [
     principal.organizationIds,
     filters.status ?? null,
     filters.operationType ?? null,
     filters.organizationId ?? null,
+    filters.scheduleId ?? null,
   ];
   const [count, rows] = await Promise.all([
     db.query<{ n: number }>(`SELECT count(*)::int AS n FROM operations WHERE ${where}`, params),
     db.query<RawOperationRow>(
       `SELECT ${OPERATION_COLUMNS} FROM operations WHERE ${where}
-        ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6`,
+        ORDER BY created_at DESC, id DESC LIMIT $6 OFFSET $7`,
       [...params, page.pageSize, page.offset],
     ),
   ]);

@@ -14,13 +14,17 @@ export type StatusHelpers = (pool: pg.Pool, operationIds: readonly string[]) => 
  * requeue work stuck for `stuckAfterMs`, then recount counters, error summary, progress and ETA
  * from the ledger (finalizing operations whose devices are all terminal).
  */
-export function createStatusHelpers(opts: { stuckAfterMs: number }): StatusHelpers {
+export function createStatusHelpers(opts: { stuckAfterMs: number; natsPrefix: string }): StatusHelpers {
   return async (pool, operationIds) => {
     if (operationIds.length === 0) return;
     await withTransaction(pool, async (client) => {
-      await enforceOperationTimeouts(client, operationIds);
-      await requeueStuckOperations(client, { operationIds, stuckAfterMs: opts.stuckAfterMs });
-      await recountOperations(client, operationIds);
+      await enforceOperationTimeouts(client, opts.natsPrefix, operationIds);
+      await requeueStuckOperations(client, {
+        operationIds,
+        stuckAfterMs: opts.stuckAfterMs,
+        natsPrefix: opts.natsPrefix,
+      });
+      await recountOperations(client, opts.natsPrefix, operationIds);
     });
   };
 }

@@ -1,11 +1,11 @@
-import { AuditEventView, AuditListQuery, pageOf } from "@headless-ops/contracts";
+import { AuditListQuery, PaginatedAuditEvents } from "@headless-ops/contracts";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { listAuditEvents } from "../audit/audit-repository.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.js";
-import { errorResponses } from "./responses.js";
+import { adminErrorResponses, adminSecurity, listErrorResponses } from "./responses.js";
 
 export const AUDIT_PATH = "/api/v1/audit/";
 
@@ -22,8 +22,12 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext): void {
         description:
           "Admin tokens only. An event is listed when every organization of the token that made it is one of the admin's. Filters: `action`, `object_type`, `object_id`, `token_id`, `since` (inclusive), `until` (exclusive). Newest first.",
         tags: ["audit"],
+        security: adminSecurity,
         querystring: AuditListQuery,
-        response: { 200: pageOf(AuditEventView), ...errorResponses },
+        response: {
+          200: PaginatedAuditEvents.describe("A page of audit events, newest first"),
+          ...adminErrorResponses(listErrorResponses),
+        },
       },
     },
     async (req) => {

@@ -71,8 +71,9 @@ export function operationActionRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
     async (req) => {
       const principal = requireWriter(req);
-      const row = await cancelOperation(ctx.pool, principal, req.params.id);
+      const row = await cancelOperation(ctx.pool, ctx.config.NATS_PREFIX, principal, req.params.id);
       req.log.info({ operationId: row.id, status: row.status }, "operation cancel requested");
+      ctx.relay?.wake();
       return operationView(row);
     },
   );

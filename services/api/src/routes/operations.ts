@@ -1,6 +1,7 @@
 import {
   CreateOperationBody,
   CreateOperationEnvelope,
+  DryRunView,
   OperationCreatedView,
   OperationListQuery,
   PaginatedOperations,
@@ -15,6 +16,8 @@ import { CheckedCreateOperationBody } from "../checked-schemas.js";
 import type { AppContext } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
 import { createOperation } from "../operations/create.js";
+import { dryRun } from "../operations/dry-run.js";
+import { normalizeRequest } from "../operations/normalize.js";
 import {
   OPERATIONS_PATH,
   type OperationRow,
@@ -81,6 +84,7 @@ export function operationRoutes(app: FastifyInstance, ctx: AppContext): void {
           status: q.status,
           operationType: q.operation_type,
           organizationId: q.organization_id,
+          scheduleId: q.schedule_id,
         };
         ({ count, rows } = await listOperations(ctx.pool, principal, filters, page));
       }
@@ -102,7 +106,7 @@ export function operationRoutes(app: FastifyInstance, ctx: AppContext): void {
         operationId: "createOperation",
         summary: "Schedule an operation",
         description:
-          'The configuration as the JSON body, as `{"data": "<JSON string>"}`, or as a form-encoded `data` field.',
+          'The configuration as the JSON body, as `{"data": "<JSON string>"}`, or as a form-encoded `data` field. With `dry_run: true` it answers 200 with what would run and creates nothing.',
         tags: ["operations"],
         body: {
           content: {
@@ -116,7 +120,11 @@ export function operationRoutes(app: FastifyInstance, ctx: AppContext): void {
           ),
         }),
         response: {
-          200: OperationCreatedView.describe("Replay of an Idempotency-Key: the operation created first"),
+          200: z
+            .union([OperationCreatedView, DryRunView])
+            .describe(
+              "Replay of an Idempotency-Key: the operation created first; or, with `dry_run: true`, what would run (nothing is created)",
+            ),
           201: OperationCreatedView.describe("The operation, scheduled"),
           ...createErrorResponses,
           ...conflictResponse("The Idempotency-Key was used for a different request"),
@@ -130,6 +138,15 @@ export function operationRoutes(app: FastifyInstance, ctx: AppContext): void {
         principal,
         body.target_organizations.map((id, i) => ({ id, path: `target_organizations.${i}` })),
       );
+      if (body.dry_run) {
+        const request = normalizeRequest(body, new Date());
+        const deps = {
+          db: ctx.pool,
+          addressProblem: ctx.addressProblem,
+          defaultDevicesPerMinute: ctx.config.DEFAULT_DEVICES_PER_MINUTE,
+        };
+        return reply.code(200).send(await dryRun(deps, request, new Date(request.schedule.execute_at)));
+      }
       const key = req.headers["idempotency-key"];
       const { row, created } = await createOperation(
         {

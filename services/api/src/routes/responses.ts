@@ -24,6 +24,9 @@ const badBody = {
 } as const;
 const unknownId = { 404: error("Unknown id, or one the token's organizations cannot see") } as const;
 
+/** A GET about the caller itself (no parameters): only authentication, rate limit and faults. */
+export const selfErrorResponses = { 401: common[401], 429: common[429], 500: common[500] } as const;
+
 /** A GET of a collection: 404 only for a page past the last one; 400 for a Host its page links cannot use. */
 export const listErrorResponses = {
   ...common,
@@ -42,6 +45,21 @@ export const createErrorResponses = { ...common, ...badBody } as const;
 
 /** Every error status (kept for routes written before the split): prefer the sets above. */
 export const errorResponses = writeErrorResponses;
+
+/**
+ * An admin-only route: its set (one of the above) with the 403 every other role gets. The 403 of a
+ * write set is replaced, since a viewer is refused there as a non-admin, not as read-only.
+ */
+export const adminErrorResponses = <T extends Record<number, z.ZodType>>(set: T) => ({
+  ...set,
+  403: error("Not an admin token (role operator or viewer), or organizations the admin does not hold"),
+});
+
+/**
+ * The security requirement of an admin-only route: OpenAPI 3.1 lets a non-OAuth scheme list the roles
+ * it needs, so a client (and the contract test) can tell admin routes from the document alone.
+ */
+export const adminSecurity = [{ bearer: ["admin"] }];
 
 /** 409 for routes whose state or unique keys can conflict. */
 export const conflictResponse = (description: string) => ({ 409: error(description) });

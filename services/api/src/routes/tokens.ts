@@ -1,10 +1,4 @@
-import {
-  pageOf,
-  TokenCreateBody,
-  TokenCreatedView,
-  TokenListQuery,
-  TokenView,
-} from "@headless-ops/contracts";
+import { PaginatedTokens, TokenCreateBody, TokenCreatedView, TokenListQuery } from "@headless-ops/contracts";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -15,7 +9,14 @@ import { assertPageExists, pageOf as pageFrom, pageLinks } from "../pagination.j
 import { expiryOf } from "../token-expiry.js";
 import { createToken, listTokens, revokeToken } from "../tokens/token-repository.js";
 import { parseOr422 } from "../validation.js";
-import { errorResponses } from "./responses.js";
+import {
+  adminErrorResponses,
+  adminSecurity,
+  createErrorResponses,
+  listErrorResponses,
+  noContent,
+  writeErrorResponses,
+} from "./responses.js";
 
 export const TOKENS_PATH = "/api/v1/tokens/";
 const Params = z.object({ id: z.string().max(32) });
@@ -33,8 +34,12 @@ export function tokenRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: "Create an API token (the secret is in this response only)",
         description: `${adminOnly}: every organization of the new token must be one of the calling admin's, so an admin never mints a token (admin or not) beyond its own reach. \`expires_in\` (\`90d\`, \`12h\`, \`30m\`, \`2w\`) sets an expiry; past it the token answers 401.`,
         tags: ["tokens"],
+        security: adminSecurity,
         body: TokenCreateBody,
-        response: { 201: TokenCreatedView, ...errorResponses },
+        response: {
+          201: TokenCreatedView.describe("The token, with its secret (shown this once)"),
+          ...adminErrorResponses(createErrorResponses),
+        },
       },
     },
     async (req, reply) => {
@@ -66,8 +71,12 @@ export function tokenRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: "List the API tokens of the admin's organizations (never their secrets)",
         description: `${adminOnly}. A token is listed when all its organizations are the admin's.`,
         tags: ["tokens"],
+        security: adminSecurity,
         querystring: TokenListQuery,
-        response: { 200: pageOf(TokenView), ...errorResponses },
+        response: {
+          200: PaginatedTokens.describe("A page of tokens"),
+          ...adminErrorResponses(listErrorResponses),
+        },
       },
     },
     async (req) => {
@@ -89,15 +98,16 @@ export function tokenRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: "Revoke an API token (401 on its very next request)",
         description: `${adminOnly}. Revoking a revoked token is a no-op; a token of other organizations answers 404 like an unknown id.`,
         tags: ["tokens"],
+        security: adminSecurity,
         params: Params,
-        response: { 204: z.null().describe("Revoked"), ...errorResponses },
+        response: { 204: noContent("Revoked; no body"), ...adminErrorResponses(writeErrorResponses) },
       },
     },
     async (req, reply) => {
       const admin = requireAdmin(req);
       if (!(await revokeToken(ctx.pool, admin.organizationIds, req.params.id))) throw notFound();
       req.log.info({ tokenId: req.params.id }, "token revoked");
-      return reply.code(204).send(null);
+      return reply.code(204).send();
     },
   );
 }

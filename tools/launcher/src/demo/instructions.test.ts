@@ -22,6 +22,11 @@ describe("demoInstructions", () => {
     expect(Date.parse(body.schedule?.execute_at ?? "")).toBeGreaterThan(Date.now());
   });
 
+  it("prints the dashboard URL, without the token in it", () => {
+    expect(text).toContain("Dashboard: http://127.0.0.1:8080/ui/ ");
+    expect(text).not.toMatch(/ui\/\S*hops_x/);
+  });
+
   it("prints the reference GET with update_status", () => {
     expect(text).toContain(
       'curl -s "http://127.0.0.1:8080/api/v1/inventory_device_serial_headless_operation/?id=ID&update_status=true"',

@@ -1,6 +1,6 @@
 import type { Logger } from "@headless-ops/runtime";
 import { AdminCli } from "./admin-cli.js";
-import { ApiClient } from "./api-client.js";
+import { demoApiClient } from "./api-client.js";
 import { demoInstructions } from "./instructions.js";
 import { seedDevices } from "./seed-devices.js";
 import { type DemoFleet, demoOrganizations } from "./snmp-fleet.js";
@@ -20,7 +20,7 @@ export async function runDemo(opts: {
   }
   const organizations = demoOrganizations.map((o) => o.id);
   const token = await admin.createToken({ organizations, role: "admin", name: "demo" });
-  const api = new ApiClient(opts.apiUrl, token);
+  const api = demoApiClient(opts.apiUrl, token);
   const seeded = await seedDevices(api, opts.fleet.csv, organizations);
   const devices = opts.fleet.fleet.devices.length;
   opts.log.info({ created: seeded.created, devices }, "demo devices registered");
