@@ -303,6 +303,25 @@ describe("every operation answers its documented errors, in the document's shape
         payload: { organization_id: 101, url: `https://203.0.113.${n}/hook`, events: ["operation.finished"] },
       });
       expect(hook.statusCode).toBe(201);
+      // two baselines: their list has a next page too
+      const baseline = await call(h, find("post", "/api/v1/compliance/baselines/"), {
+        url: "/api/v1/compliance/baselines/",
+        headers: { authorization: auth, "content-type": "application/json" },
+        payload: { organization_id: 101, vendor: `vendor-${n}`, min_firmware: "1.0" },
+      });
+      expect(baseline.statusCode).toBe(201);
+      // two schedules: their list has a next page too
+      const schedule = await call(h, find("post", "/api/v1/schedules/"), {
+        url: "/api/v1/schedules/",
+        headers: { authorization: auth, "content-type": "application/json" },
+        payload: {
+          operation_type: "bulk_serial_sync",
+          target_organizations: [101],
+          cron: `${n} 2 * * *`,
+          timezone: "UTC",
+        },
+      });
+      expect(schedule.statusCode).toBe(201);
     }
     for (const op of ops().filter((o) => isList(o) && !o.path.includes("{id}") && !isStream(o))) {
       // Without PUBLIC_URL the page links (page_size=1: there is a next) come from Host: one that is
