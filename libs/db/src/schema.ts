@@ -316,3 +316,26 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.id)],
 );
+
+/**
+ * Firmware baselines of an organization: a device whose vendor and model match is judged against
+ * them when a compliance report is read (libs/contracts evaluateCompliance).
+ */
+export const complianceBaselines = pgTable(
+  "compliance_baselines",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    organizationId: id("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    vendor: text("vendor").notNull(),
+    modelPattern: text("model_pattern").notNull().default("*"),
+    minFirmware: text("min_firmware"),
+    allowedFirmware: text("allowed_firmware").array(),
+    serialRequired: boolean("serial_required").notNull().default(false),
+    modelMustMatchInventory: boolean("model_must_match_inventory").notNull().default(false),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("compliance_baselines_org_idx").on(t.organizationId, t.id)],
+);

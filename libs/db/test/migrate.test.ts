@@ -27,6 +27,7 @@ describe("runMigrations", () => {
       expect(tables.rows.map((r) => r.tablename)).toEqual([
         "api_tokens",
         "audit_events",
+        "compliance_baselines",
         "devices",
         "operation_devices",
         "operations",
@@ -34,6 +35,9 @@ describe("runMigrations", () => {
         "outbox",
         "schedules",
         "schema_version",
+        "webhook_attempts",
+        "webhook_deliveries",
+        "webhooks",
       ]);
       const applied = await client.query("SELECT count(*)::int AS n FROM public.__drizzle_migrations");
       expect(applied.rows[0].n).toBeGreaterThan(0);

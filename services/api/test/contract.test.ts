@@ -303,6 +303,25 @@ describe("every operation answers its documented errors, in the document's shape
         payload: { organization_id: 101, url: `https://203.0.113.${n}/hook`, events: ["operation.finished"] },
       });
       expect(hook.statusCode).toBe(201);
+      // two baselines: their list has a next page too
+      const baseline = await call(h, find("post", "/api/v1/compliance/baselines/"), {
+        url: "/api/v1/compliance/baselines/",
+        headers: { authorization: auth, "content-type": "application/json" },
+        payload: { organization_id: 101, vendor: `vendor-${n}`, min_firmware: "1.0" },
+      });
+      expect(baseline.statusCode).toBe(201);
+      // two schedules: their list has a next page too
+      const schedule = await call(h, find("post", "/api/v1/schedules/"), {
+        url: "/api/v1/schedules/",
+        headers: { authorization: auth, "content-type": "application/json" },
+        payload: {
+          operation_type: "bulk_serial_sync",
+          target_organizations: [101],
+          cron: `${n} 2 * * *`,
+          timezone: "UTC",
+        },
+      });
+      expect(schedule.statusCode).toBe(201);
     }
     for (const op of ops().filter((o) => isList(o) && !o.path.includes("{id}") && !isStream(o))) {
       // Without PUBLIC_URL the page links (page_size=1: there is a next) come from Host: one that is
@@ -380,6 +399,47 @@ describe("every operation's successes and conflicts, in the document's shape", (
     ).toBe(200);
     const results = find("get", `${OPS}{id}/devices/`);
     expect((await call(h, results, { url: urlOf(results, ""), headers: json() })).statusCode).toBe(200);
+  });
+
+  it("operations: the report in its three documented media types (200)", async () => {
+    const report = find("get", `${OPS}{id}/report`);
+    const url = urlOf(report, "");
+    const csv = await call(h, report, { url, headers: { authorization: auth, accept: "text/csv" } });
+    expect([csv.statusCode, csv.headers["content-type"]]).toEqual([200, "text/csv; charset=utf-8"]);
+    const nd = await call(h, report, { url: `${url}?format=ndjson`, headers: { authorization: auth } });
+    expect([nd.statusCode, nd.headers["content-type"]]).toEqual([200, "application/x-ndjson"]);
+    const json = await call(h, report, { url, headers: { authorization: auth } });
+    expect(json.statusCode).toBe(200);
+    expect(json.json()).toEqual({ operation_id: operationId, results: [] });
+    const ok = report.op.responses?.["200"] as OpenAPIV3_1.ResponseObject | undefined;
+    const media = ok?.content ?? {};
+    expect(Object.keys(media).sort()).toEqual(["application/json", "application/x-ndjson", "text/csv"]);
+  });
+
+  it("compliance baselines: create (201), list, get, patch (200), delete (204, no body)", async () => {
+    const BASE = "/api/v1/compliance/baselines/";
+    const created = await call(h, find("post", BASE), {
+      url: BASE,
+      headers: json(),
+      payload: { organization_id: 101, vendor: "Cisco", min_firmware: "17.9.4a" },
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id;
+    expect((await call(h, find("get", BASE), { url: BASE, headers: json() })).statusCode).toBe(200);
+    const one = find("get", `${BASE}{id}`);
+    expect((await call(h, one, { url: `${BASE}${id}`, headers: json() })).statusCode).toBe(200);
+    const patch = find("patch", `${BASE}{id}`);
+    const patched = await call(h, patch, {
+      url: `${BASE}${id}`,
+      headers: json(),
+      payload: { serial_required: true },
+    });
+    expect(patched.statusCode).toBe(200);
+    const removed = await call(h, find("delete", `${BASE}{id}`), {
+      url: `${BASE}${id}`,
+      headers: { authorization: auth },
+    });
+    expect([removed.statusCode, removed.body]).toEqual([204, ""]);
   });
 
   it("operations: cancel (200, 409 once ended) and retry (201, 409 before it ends)", async () => {

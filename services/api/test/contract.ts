@@ -18,6 +18,8 @@ export type Exchange = {
   contentType: string | undefined;
   headers: Record<string, unknown>;
   body: string;
+  /** A streamed body (a report): its media type is checked here, its content by the route's own tests. */
+  streamed?: boolean;
 };
 
 type Operation = OpenAPIV3_1.OperationObject;
@@ -72,7 +74,7 @@ export function createContractValidator(doc: OpenAPIV3_1.Document): (exchange: E
     }
     const mediaType = ex.contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
     if (!content[mediaType]) return [...problems, `${where}: undocumented media type "${mediaType}"`];
-    if (mediaType !== "application/json") return problems;
+    if (mediaType !== "application/json" || ex.streamed) return problems;
     const validate = schemaAt(
       pointer(
         "paths",
@@ -99,6 +101,11 @@ export function createContractValidator(doc: OpenAPIV3_1.Document): (exchange: E
   };
 }
 
+const isStream = (payload: unknown) =>
+  typeof payload === "object" &&
+  payload !== null &&
+  typeof (payload as { pipe?: unknown }).pipe === "function";
+
 /**
  * Checks every response of `app` against its own served document (an onSend hook); the failures
  * collect in the returned array, and the harness fails the test file when any is left at close.
@@ -120,6 +127,7 @@ export function attachContractCheck(app: FastifyInstance): string[] {
         contentType: typeof contentType === "string" ? contentType : undefined,
         headers: reply.getHeaders(),
         body,
+        streamed: isStream(payload),
       }),
     );
     return payload;
