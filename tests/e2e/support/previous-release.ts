@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const journal = "libs/db/migrations/meta/_journal.json";
@@ -44,14 +44,20 @@ export function buildPreviousRelease(root: string, commit: string): { dir: strin
     remove();
     git(root, ["worktree", "add", "--detach", dir, commit]);
     execFileSync("cp", ["-al", join(root, "node_modules"), join(dir, "node_modules")]);
-    execFileSync(
-      process.execPath,
-      [join(dir, "node_modules/typescript/bin/tsc"), "-b", "tsconfig.build.json"],
-      {
-        cwd: dir,
-        stdio: "ignore",
-      },
-    );
+    // Packages npm nested under a workspace (a version other than the hoisted one) come along too.
+    for (const group of ["libs", "services", "tools"]) {
+      for (const name of readdirSync(join(root, group))) {
+        const nested = join(root, group, name, "node_modules");
+        if (existsSync(nested) && existsSync(join(dir, group, name)))
+          execFileSync("cp", ["-al", nested, join(dir, group, name, "node_modules")]);
+      }
+    }
+    // Only what the upgrade test runs: the four services (and the libs they reference).
+    const services = ["api", "scheduler", "prober", "aggregator"].map((s) => `services/${s}`);
+    execFileSync(process.execPath, [join(dir, "node_modules/typescript/bin/tsc"), "-b", ...services], {
+      cwd: dir,
+      stdio: "ignore",
+    });
   }
   return { dir, remove };
 }
