@@ -1,13 +1,6 @@
 import { z } from "zod";
-import {
-  DeviceStatus,
-  DeviceType,
-  OperationStatus,
-  OperationType,
-  OrganizationId,
-  Priority,
-} from "../domain.js";
-import { OperationOptions } from "./operations.js";
+import { DeviceStatus, DeviceType, OperationStatus, OperationType, Priority } from "../domain.js";
+import { CreateOperationBody, OperationOptions } from "./operations.js";
 import { PageQuery } from "./pagination.js";
 
 const Iso = z.iso.datetime({ offset: true });
@@ -15,13 +8,9 @@ const IdString = z.string().regex(/^\d+$/);
 
 const scheduleFields = {
   operation_type: OperationType,
-  target_organizations: z.array(OrganizationId).min(1).max(1_000),
-  device_filters: z
-    .strictObject({
-      types: z.array(DeviceType).min(1).optional(),
-      status: z.array(DeviceStatus).min(1).optional(),
-    })
-    .optional(),
+  // The same targets as an operation POST: a schedule's firing is an ordinary operation.
+  target_organizations: CreateOperationBody.shape.target_organizations,
+  device_filters: CreateOperationBody.shape.device_filters,
   options: z
     .strictObject({
       update_firmware_info: z.boolean().optional(),
