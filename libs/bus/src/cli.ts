@@ -4,17 +4,20 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connectNats } from "./connection.js";
 import { serversForLog } from "./connection-options.js";
 import { provisionStreams } from "./provision.js";
+import { natsHelmAuthValues } from "./helm-auth-values.js";
 import { natsServerConfig } from "./server-config.js";
 
 const usage = `usage: node libs/bus/dist/cli.js provision          create/update streams and consumers (as the provisioning user)
-       node libs/bus/dist/cli.js server-config [FILE]  write the nats-server config for NATS_PREFIX (stdout without FILE)`;
+       node libs/bus/dist/cli.js server-config [FILE]  write the nats-server config for NATS_PREFIX (stdout without FILE)
+       node libs/bus/dist/cli.js helm-values [FILE]    write the same users and permissions as NATS Helm chart values`;
 
-/** `npm run nats:provision` and `npm run nats:config`. */
+/** `npm run nats:provision` and `npm run nats:config` (the server config and the Helm values). */
 async function main(): Promise<void> {
   const [command, file] = process.argv.slice(2);
   const config = loadConfig(process.env);
-  if (command === "server-config") {
-    const text = natsServerConfig({ prefix: config.NATS_PREFIX });
+  if (command === "server-config" || command === "helm-values") {
+    const render = command === "server-config" ? natsServerConfig : natsHelmAuthValues;
+    const text = render({ prefix: config.NATS_PREFIX });
     if (file) writeFileSync(file, text);
     else process.stdout.write(text);
     return;

@@ -18,6 +18,7 @@ export {
   publishJson,
   TRACEPARENT_HEADER,
 } from "./publish.js";
+export { NATS_HELM_CHART_VERSION, NATS_PASSWORDS_SECRET, natsHelmAuthValues } from "./helm-auth-values.js";
 export { redeliveryDelay } from "./redelivery-delay.js";
 export { natsServerConfig } from "./server-config.js";
 export { type NatsUser, type NatsUserPermissions, natsPermissions, natsUsers } from "./server-permissions.js";
