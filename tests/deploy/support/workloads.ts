@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { NATS_PASSWORDS_SECRET, natsPermissions } from "@headless-ops/bus";
 import {
   companionOf,
   type K8sObject,
@@ -68,7 +69,11 @@ export function selects(selector: Selector | undefined, labels: Record<string, s
  * beside it (`companionOf`) and what an operator creates from a rendered custom resource
  * (CloudNativePG: `<cluster>-app` Secret, `-rw|-ro|-r` Services, a Service per Pooler).
  */
-const prodOutOfBand = ["Secret/headless-ops-secrets", "Secret/headless-ops-db-runtime"];
+const prodOutOfBand = [
+  "Secret/headless-ops-secrets",
+  "Secret/headless-ops-db-runtime",
+  `Secret/${NATS_PASSWORDS_SECRET}`,
+];
 export const outOfBand: Partial<Record<Target, string[]>> = {
   "overlays/prod": prodOutOfBand,
   "overlays/prod-hpa": prodOutOfBand,
@@ -129,8 +134,17 @@ export function withProvided(target: Target, objects: K8sObject[]): K8sObject[] 
 function standIn(ref: string, database: K8sObject[]): K8sObject {
   // Same keys as the example; sample values only stand in for the real ones.
   if (ref === "Secret/headless-ops-secrets") return exampleSecret();
-  if (ref !== "Secret/headless-ops-db-runtime") throw new Error(`no stand-in for ${ref}`);
   const [cluster] = ofKind(database, "Cluster");
+  if (ref === `Secret/${NATS_PASSWORDS_SECRET}`) {
+    // One key per NATS user of the generated server config (deploy/README.md creates them).
+    return {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: NATS_PASSWORDS_SECRET, namespace: cluster?.metadata.namespace ?? "" },
+      stringData: Object.fromEntries(natsPermissions("").map((u) => [u.passwordVariable, `p-sample-${u.user}`])),
+    };
+  }
+  if (ref !== "Secret/headless-ops-db-runtime") throw new Error(`no stand-in for ${ref}`);
   const [pooler] = ofKind(database, "Pooler");
   const ns = cluster?.metadata.namespace ?? "";
   const db = cluster?.spec?.bootstrap?.initdb?.database;
