@@ -3,8 +3,8 @@ import { createLogger, exitOnFatal, loadConfig } from "@headless-ops/runtime";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectNats } from "./connection.js";
 import { serversForLog } from "./connection-options.js";
-import { provisionStreams } from "./provision.js";
 import { natsHelmAuthValues } from "./helm-auth-values.js";
+import { provisionStreams } from "./provision.js";
 import { natsServerConfig } from "./server-config.js";
 
 const usage = `usage: node libs/bus/dist/cli.js provision          create/update streams and consumers (as the provisioning user)

@@ -10,6 +10,7 @@ export {
 } from "./connection-options.js";
 export { registerConsumerLag } from "./consumer-lag.js";
 export { type Decoded, decodeMessage, decodeOrTerm } from "./decode.js";
+export { NATS_HELM_CHART_VERSION, NATS_PASSWORDS_SECRET, natsHelmAuthValues } from "./helm-auth-values.js";
 export { consumerConfigs, provisionStreams, streamConfigs } from "./provision.js";
 export {
   messageTraceContext,
@@ -18,7 +19,6 @@ export {
   publishJson,
   TRACEPARENT_HEADER,
 } from "./publish.js";
-export { NATS_HELM_CHART_VERSION, NATS_PASSWORDS_SECRET, natsHelmAuthValues } from "./helm-auth-values.js";
 export { redeliveryDelay } from "./redelivery-delay.js";
 export { natsServerConfig } from "./server-config.js";
 export { type NatsUser, type NatsUserPermissions, natsPermissions, natsUsers } from "./server-permissions.js";

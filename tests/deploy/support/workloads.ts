@@ -141,7 +141,9 @@ function standIn(ref: string, database: K8sObject[]): K8sObject {
       apiVersion: "v1",
       kind: "Secret",
       metadata: { name: NATS_PASSWORDS_SECRET, namespace: cluster?.metadata.namespace ?? "" },
-      stringData: Object.fromEntries(natsPermissions("").map((u) => [u.passwordVariable, `p-sample-${u.user}`])),
+      stringData: Object.fromEntries(
+        natsPermissions("").map((u) => [u.passwordVariable, `p-sample-${u.user}`]),
+      ),
     };
   }
   if (ref !== "Secret/headless-ops-db-runtime") throw new Error(`no stand-in for ${ref}`);
