@@ -146,6 +146,11 @@ export const operations = pgTable(
     scheduleId: id("schedule_id").references(() => schedules.id, { onDelete: "set null" }),
     /** The fire time of that firing: unique per schedule, so a firing exists at most once. */
     scheduleFireAt: tstz("schedule_fire_at"),
+    /**
+     * W3C trace context of the request that created it (as `outbox.traceparent`): whichever scheduler
+     * replica claims the operation, even after a restart, runs the fan-out in that trace. Null untraced.
+     */
+    traceparent: text("traceparent"),
     createdAt: tstz("created_at").notNull().defaultNow(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
     startedAt: tstz("started_at"),

@@ -2,7 +2,7 @@ import type { StoredOperationRequest } from "@headless-ops/contracts";
 import { createTestContext, type TestContext } from "@headless-ops/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle, withTransaction } from "../src/client.js";
-import { claimDueOperation } from "../src/pipeline/claim-operation.js";
+import { claimDueOperation, unfinishedFanouts } from "../src/pipeline/claim-operation.js";
 import { cancelStoredOperation } from "../src/status/cancel-operation.js";
 import { insertOperation } from "../src/status/insert-operation.js";
 
@@ -110,5 +110,26 @@ describe("operation state machine writes", () => {
     expect(await operation(row.id)).toMatchObject({ status: "failed", total_devices: 0 });
     const ledger = await db.pool.query("SELECT 1 FROM operation_devices WHERE operation_id = $1", [row.id]);
     expect(ledger.rowCount).toBe(0);
+  });
+
+  it("keeps the creating request's trace context with the operation for whichever replica claims or resumes it", async () => {
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const { row } = await withTransaction(db.pool, (c) =>
+      insertOperation(c, "", { request: request(), traceparent }),
+    );
+    const outbox = await db.pool.query("SELECT traceparent FROM outbox WHERE msg_id = $1", [
+      `op-${row.id}-created`,
+    ]);
+    expect(outbox.rows).toEqual([{ traceparent }]);
+    // Another connection, as another scheduler replica or a restarted one, with nothing in memory.
+    const claimed = await withTransaction(db.pool, (c) => claimDueOperation(c, ""));
+    expect(claimed).toMatchObject({ id: row.id, traceparent });
+    expect(await unfinishedFanouts(db.pool, 100)).toContainEqual({ id: row.id, traceparent });
+    // Untraced (no span, none given): null, and the fan-out starts a trace of its own.
+    const untraced = await withTransaction(db.pool, (c) => insertOperation(c, "", { request: request() }));
+    expect(await withTransaction(db.pool, (c) => claimDueOperation(c, ""))).toMatchObject({
+      id: untraced.row.id,
+      traceparent: null,
+    });
   });
 });

@@ -40,10 +40,7 @@ export function buildScheduler(deps: WorkerDeps, tuning: Partial<SchedulerOption
         js,
         names,
         log,
-        onCreated: (id, traceparent) => {
-          scheduler.traces.remember(id, traceparent);
-          scheduler.wake();
-        },
+        onCreated: () => scheduler.wake(),
       });
       scheduler.start();
       retention = startLedgerRetention({

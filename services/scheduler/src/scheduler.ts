@@ -13,7 +13,6 @@ import { contextFromTraceparent, inSpan, type Logger, toError } from "@headless-
 import type pg from "pg";
 import { fanOutOperation } from "./fanout.js";
 import type { SchedulerMetrics } from "./metrics.js";
-import { OperationTraces } from "./operation-traces.js";
 
 export type SchedulerOptions = {
   pool: pg.Pool;
@@ -45,8 +44,6 @@ export class Scheduler {
   private dueTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  /** Trace context of each `operation.created` seen, for the fan-out span. */
-  readonly traces = new OperationTraces();
 
   constructor(private readonly o: SchedulerOptions) {}
 
@@ -126,11 +123,11 @@ export class Scheduler {
       }
       this.o.metrics.operationsClaimed.inc();
       this.o.log.info({ operationId: claimed.id, devices: claimed.totalDevices }, "operation claimed");
-      if (claimed.totalDevices > 0) this.startFanout(claimed.id);
+      if (claimed.totalDevices > 0) this.startFanout(claimed.id, claimed.traceparent);
     }
     if (this.abort.signal.aborted) return;
     if (this.active.size < this.o.fanoutConcurrency) {
-      for (const id of await unfinishedFanouts(this.o.pool, 100)) this.startFanout(id);
+      for (const op of await unfinishedFanouts(this.o.pool, 100)) this.startFanout(op.id, op.traceparent);
     }
     if (this.o.enforceTimeouts) await this.o.enforceTimeouts(this.o.pool);
     const nextDue = await msUntilNextDue(this.o.pool);
@@ -147,11 +144,15 @@ export class Scheduler {
     this.dueTimer = setTimeout(() => this.wake(), ms + 5);
   }
 
-  private startFanout(operationId: string): void {
+  /**
+   * Fans an operation out in the trace stored with it (the creating request's), so the trace is the
+   * same whichever replica claims or resumes it, after a restart too, and for every requeue round.
+   */
+  private startFanout(operationId: string, traceparent: string | null): void {
     if (this.active.has(operationId) || this.active.size >= this.o.fanoutConcurrency) return;
     const log = this.o.log.child({ operationId });
     let finished = false;
-    const parent = contextFromTraceparent(this.traces.get(operationId));
+    const parent = contextFromTraceparent(traceparent);
     const run = inSpan("fan-out", parent, { "operation.id": operationId }, () =>
       fanOutOperation(
         {

@@ -9,9 +9,14 @@ export type ClaimedOperation = {
   id: string;
   priority: number;
   totalDevices: number;
+  /** The trace context stored with the operation (`operations.traceparent`): its fan-out continues it. */
+  traceparent: string | null;
   /** Set when the stored request did not parse: the operation was ended `failed`, nothing targeted. */
   invalidRequest?: string;
 };
+
+/** An in-progress operation whose fan-out has not finished, with its stored trace context. */
+export type UnfinishedFanout = { id: string; traceparent: string | null };
 
 /** Target selection read from `operations.request` (the validated, normalized POST body). */
 export type TargetFilter = {
@@ -65,8 +70,9 @@ export async function claimDueOperation(
     priority: number;
     organization_ids: string[];
     request: unknown;
+    traceparent: string | null;
   }>(
-    `SELECT id, priority, organization_ids, request FROM operations
+    `SELECT id, priority, organization_ids, request, traceparent FROM operations
       WHERE status = 'scheduled' AND scheduled_for <= now()
       ORDER BY priority DESC, scheduled_for, id
       LIMIT 1
@@ -80,7 +86,13 @@ export async function claimDueOperation(
     const reason = parsed.error.issues
       .slice(0, 3)
       .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    return { id: op.id, priority: op.priority, totalDevices: 0, invalidRequest: reason.join("; ") };
+    return {
+      id: op.id,
+      priority: op.priority,
+      totalDevices: 0,
+      traceparent: op.traceparent,
+      invalidRequest: reason.join("; "),
+    };
   }
   const filter = targetFilterOf(parsed.data);
   const inserted = await client.query(
@@ -103,7 +115,7 @@ export async function claimDueOperation(
     [op.id, total, filter.timeoutMinutes],
   );
   await writeStartedEvent(client, natsPrefix, op.id);
-  return { id: op.id, priority: op.priority, totalDevices: total };
+  return { id: op.id, priority: op.priority, totalDevices: total, traceparent: op.traceparent };
 }
 
 /** Milliseconds (by the database clock) until the next scheduled operation is due; null when none. */
@@ -117,14 +129,14 @@ export async function msUntilNextDue(client: Queryable): Promise<number | null> 
 }
 
 /** In-progress operations whose fan-out has not finished (after a crash, or requeued). */
-export async function unfinishedFanouts(client: Queryable, limit: number): Promise<string[]> {
-  const res = await client.query<{ id: string }>(
-    `SELECT id FROM operations
+export async function unfinishedFanouts(client: Queryable, limit: number): Promise<UnfinishedFanout[]> {
+  const res = await client.query<UnfinishedFanout>(
+    `SELECT id, traceparent FROM operations
       WHERE status = 'in_progress' AND NOT fanout_done AND cancel_requested_at IS NULL
       ORDER BY priority DESC, id LIMIT $1`,
     [limit],
   );
-  return res.rows.map((r) => r.id);
+  return res.rows;
 }
 
 /** Session-level lease on an operation's fan-out: released on unlock or when the connection drops. */

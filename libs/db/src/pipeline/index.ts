@@ -6,6 +6,7 @@ export {
   type TargetFilter,
   targetFilterOf,
   tryLockFanout,
+  type UnfinishedFanout,
   unfinishedFanouts,
   unlockFanout,
 } from "./claim-operation.js";

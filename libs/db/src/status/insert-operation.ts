@@ -17,7 +17,10 @@ export type NewOperation = {
   targetCount?: number;
   estimatedMinutes?: number;
   retryOf?: string | null;
-  /** W3C trace context stored with the outbox row; default: the active span's (the API request's). */
+  /**
+   * W3C trace context stored with the operation and its outbox row; default: the active span's (the API
+   * request's). The relay publishes the event in it, the scheduler's fan-out continues it.
+   */
   traceparent?: string | null;
   /** A schedule's firing: the schedule and its fire time (unique together). */
   scheduleId?: string | null;
@@ -41,11 +44,12 @@ export async function insertOperation<Row extends InsertedBase = InsertedBase>(
   returning = "id, scheduled_for",
 ): Promise<{ row: Row; event: OperationCreated }> {
   const request = StoredOperationRequest.parse(op.request);
+  const traceparent = op.traceparent ?? traceparentOf() ?? null;
   const inserted = await client.query<Row>(
     `INSERT INTO operations (operation_type, priority, organization_ids, request, scheduled_for,
         target_device_count, estimated_duration_minutes, created_by, idempotency_key, retry_of,
-        schedule_id, schedule_fire_at)
-     VALUES ($1, $2, $3::bigint[], $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12)
+        schedule_id, schedule_fire_at, traceparent)
+     VALUES ($1, $2, $3::bigint[], $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      RETURNING ${returning}`,
     [
       request.operation_type,
@@ -60,6 +64,7 @@ export async function insertOperation<Row extends InsertedBase = InsertedBase>(
       op.retryOf ?? null,
       op.scheduleId ?? null,
       op.scheduleFireAt ?? null,
+      traceparent,
     ],
   );
   const row = inserted.rows[0] as Row;
@@ -75,7 +80,7 @@ export async function insertOperation<Row extends InsertedBase = InsertedBase>(
       natsNames(natsPrefix).subjects.operationCreated,
       operationCreatedMsgId(row.id),
       JSON.stringify(event),
-      op.traceparent ?? traceparentOf() ?? null,
+      traceparent,
     ],
   );
   return { row, event };
