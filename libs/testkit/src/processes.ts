@@ -107,10 +107,15 @@ export class ServiceProcess {
     });
   }
 
-  /** Polls `path` (default /readyz) until it answers 200; fails early, with the output, if the process exits. */
+  /**
+   * Polls `path` (default /readyz) until it answers 200; fails early, with the output, if the process exits.
+   * The default deadline is generous: on a loaded shared machine a Node process starting beside others
+   * can get a few seconds of CPU in half a minute, and a longer wait only delays a real failure.
+   */
   async waitUntilReady(opts: { path?: string; timeoutMs?: number } = {}): Promise<void> {
     const url = `${this.url}${opts.path ?? "/readyz"}`;
-    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+    const timeoutMs = opts.timeoutMs ?? 90_000;
+    const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) {
         throw new Error(`${this.name} exited (${JSON.stringify(this.exit)}) before ready:\n${this.tail()}`);
@@ -124,7 +129,7 @@ export class ServiceProcess {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`${this.name} not ready at ${url} after ${opts.timeoutMs ?? 30_000} ms:\n${this.tail()}`);
+    throw new Error(`${this.name} not ready at ${url} after ${timeoutMs} ms:\n${this.tail()}`);
   }
 
   /** Sends `signal` and waits for the exit (SIGKILL after `timeoutMs`, and then this rejects). */
