@@ -90,6 +90,11 @@ export class TestNatsServer {
     return ["-c", file, ...listen, "-m", String(this.options.monitorPort ?? this.monitoringPort ?? 0)];
   }
 
+  /** The running server's process id (a benchmark reads its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return this.child !== undefined;
   }
