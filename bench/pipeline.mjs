@@ -3,16 +3,19 @@
 // scheduler, the aggregator and P probers as processes from dist/, schedules one bulk_serial_sync
 // operation over all of them and measures devices/s from the first job message to `completed`,
 // each stage's rate, each service's peak RSS, and checks one terminal ledger row per device.
+// `--nats-cluster 3` runs it on a three-node JetStream cluster it starts (streams at R3);
+// `--compare-replicas` runs R1 on one server and R1/R3 on the cluster, interleaved, side by side.
 import { randomBytes } from "node:crypto";
-import { createWriteStream, readdirSync, readFileSync } from "node:fs";
+import { createWriteStream, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { jetstream, jetstreamManager, provisionStreams, publishJson } from "@headless-ops/bus";
+import { jetstream, jetstreamManager, natsServers, provisionStreams, publishJson } from "@headless-ops/bus";
 import { natsNames, operationCreatedMsgId } from "@headless-ops/contracts";
 import { insertOperation, runMigrations } from "@headless-ops/db";
-import { TestPostgresCluster } from "@headless-ops/testkit";
+import { TestNatsCluster, TestNatsServer, TestPostgresCluster } from "@headless-ops/testkit";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
 import { parse as parseYaml } from "yaml";
+import { compareReplicas } from "./nats-replicas.mjs";
 import { startWorkers } from "./processes.mjs";
 
 const { values: args } = parseArgs({
@@ -36,6 +39,17 @@ const { values: args } = parseArgs({
     "own-postgres": { type: "boolean", default: false },
     /** Write a V8 CPU profile of every service into this directory. */
     "cpu-prof": { type: "string" },
+    /** Run on a nats-server this benchmark starts (own port and store), instead of NATS_URL's. */
+    "own-nats": { type: "boolean", default: false },
+    /** Run on a JetStream cluster of this many nats-servers the benchmark starts on loopback (e.g. 3). */
+    "nats-cluster": { type: "string" },
+    /** Stream replicas (NATS_STREAM_REPLICAS): default 3 on a cluster (at most its size), 1 on one server. */
+    "nats-replicas": { type: "string" },
+    /** Runs R1 (one server), R1 and R3 (the cluster) in turn, `--rounds` times, and prints medians side by side. */
+    "compare-replicas": { type: "boolean", default: false },
+    rounds: { type: "string", default: "3" },
+    /** Where to write this run's figures as JSON (used by --compare-replicas). */
+    "result-file": { type: "string" },
   },
 });
 const devices = Number(args.devices);
@@ -44,7 +58,23 @@ const aggregators = Number(args.aggregators);
 const killAt = args["kill-prober-at"] === undefined ? undefined : Number(args["kill-prober-at"]);
 const timeoutMs = Number(args["timeout-s"]) * 1000;
 let serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+let natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+const clusterSize = args["nats-cluster"] === undefined ? undefined : Number(args["nats-cluster"]);
+const replicas = Number(args["nats-replicas"] ?? (clusterSize ? Math.min(clusterSize, 3) : 1));
+function usage(message) {
+  console.error(`bench:pipeline: ${message}`);
+  process.exit(2);
+}
+if (clusterSize !== undefined && !(Number.isInteger(clusterSize) && clusterSize >= 3 && clusterSize <= 5))
+  usage("--nats-cluster takes 3 to 5 nodes (a cluster survives the loss of one node from 3 up)");
+if (clusterSize !== undefined && args["own-nats"]) usage("--own-nats and --nats-cluster: one or the other");
+if (!(Number.isInteger(replicas) && replicas >= 1 && replicas <= (clusterSize ?? 1)))
+  usage(
+    `--nats-replicas ${replicas}: 1..${clusterSize ?? 1} on ${clusterSize ? "this cluster" : "one server"}`,
+  );
+/** The nats-servers this benchmark started (`--own-nats`: one, `--nats-cluster N`: N), for their CPU. */
+let natsCluster;
+let ownNats;
 const runId = randomBytes(3).toString("hex");
 let dbUrl = withDatabase(serverUrl, `ho_bench_${runId}`);
 let ownPostgres;
@@ -172,6 +202,13 @@ function printKill(kill, finishedAt) {
   );
 }
 
+/** CPU seconds of the benchmark's own nats-server(s), or of every nats-server on the machine. */
+function natsCpu() {
+  const own = natsCluster?.nodes ?? (ownNats ? [ownNats] : undefined);
+  if (!own) return cpuSeconds("nats-server");
+  return own.reduce((sum, node) => sum + (node.pid ? cpuSeconds(node.pid) : 0), 0);
+}
+
 /** Watches one stage counter: when it first moved and when it reached the target. */
 function stage(name, service, metric) {
   return { name, service, metric, first: undefined, last: undefined, value: 0 };
@@ -199,6 +236,19 @@ async function main() {
   } else {
     console.log(`postgres: the server as it is (${new URL(serverUrl).host})`);
   }
+  if (clusterSize) {
+    natsCluster = await TestNatsCluster.start({ size: clusterSize });
+    natsUrl = natsCluster.url;
+    console.log(
+      `nats: own ${clusterSize}-node JetStream cluster ${natsCluster.name} (${natsUrl}), streams at R${replicas}`,
+    );
+  } else if (args["own-nats"]) {
+    ownNats = await TestNatsServer.start();
+    natsUrl = ownNats.url;
+    console.log(`nats: own nats-server (${natsUrl}, own store), streams at R${replicas}`);
+  } else {
+    console.log(`nats: the server as it is (${natsUrl}), streams at R${replicas}`);
+  }
   console.log(
     `bench:pipeline  devices=${fmt(devices)} probers=${probers} aggregators=${aggregators} FANOUT_BATCH_SIZE=${args["batch-size"]} run=${runId} (logs: ${logPath})`,
   );
@@ -208,9 +258,9 @@ async function main() {
   const seedSeconds = await seed(client);
   console.log(`seeded ${fmt(devices)} devices in ${seedSeconds.toFixed(1)} s`);
 
-  const nc = await connect({ servers: natsUrl, name: "bench" });
+  const nc = await connect({ servers: natsServers(natsUrl), name: "bench" });
   const jsm = await jetstreamManager(nc);
-  await provisionStreams(jsm, prefix, 1);
+  await provisionStreams(jsm, prefix, replicas);
   const names = natsNames(prefix);
 
   const log = createWriteStream(logPath);
@@ -219,6 +269,7 @@ async function main() {
     DATABASE_URL: dbUrl,
     NATS_URL: natsUrl,
     NATS_PREFIX: prefix,
+    NATS_STREAM_REPLICAS: String(replicas),
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
     NODE_ENV: "production",
     FANOUT_BATCH_SIZE: args["batch-size"],
@@ -244,7 +295,8 @@ async function main() {
 
   let exitCode = 0;
   try {
-    await Promise.all(services.map((s) => s.proc.waitUntilReady()));
+    // Generous: on a loaded 2-core machine a service can take more than the default 30 s to come up.
+    await Promise.all(services.map((s) => s.proc.waitUntilReady({ timeoutMs: 120_000 })));
     const scheduler = services[0];
     const aggregatorServices = services.filter((s) => s.name.startsWith("aggregator"));
     const proberServices = services.filter((s) => s.name.startsWith("prober-"));
@@ -273,7 +325,7 @@ async function main() {
     const cpuBefore = {
       postgres: cpuSeconds("postgres"),
       backends: cpuSeconds("postgres", benchDb),
-      nats: cpuSeconds("nats-server"),
+      nats: natsCpu(),
     };
     const serviceCpuBefore = new Map(services.map((s) => [s.name, cpuSeconds(s.proc.pid)]));
 
@@ -321,7 +373,7 @@ async function main() {
     const cpu = new Map(services.map((s) => [s.name, cpuNow(s) - serviceCpuBefore.get(s.name)]));
     cpu.set("postgres (this database)", cpuSeconds("postgres", benchDb) - cpuBefore.backends);
     cpu.set("postgres (whole server)", cpuSeconds("postgres") - cpuBefore.postgres);
-    cpu.set("nats-server", cpuSeconds("nats-server") - cpuBefore.nats);
+    cpu.set(natsCluster ? `nats-server ×${clusterSize}` : "nats-server", natsCpu() - cpuBefore.nats);
     if (op?.status !== "completed") throw new Error(`operation ended as ${op?.status} (not completed)`);
     const finishedAt = op.finished_at.getTime();
     const seconds = (finishedAt - firstJobAt) / 1000;
@@ -382,6 +434,24 @@ async function main() {
         `non-terminal=${c.not_terminal} processed=${fmt(op.processed_devices)} inventory-synced=${fmt(synced.rows[0].n)} → ${exact ? "EXACT" : "MISMATCH"}`,
     );
     if (!exact) exitCode = 1;
+    if (args["result-file"]) {
+      const rate = (st) =>
+        st.first !== undefined && st.last !== undefined
+          ? devices / Math.max((st.last - st.first) / 1000, 0.1)
+          : null;
+      const figures = {
+        devices,
+        replicas,
+        natsNodes: clusterSize ?? 1,
+        devicesPerSecond: devices / seconds,
+        seconds,
+        stages: Object.fromEntries(stages.map((st) => [st.name, rate(st)])),
+        natsCpuSeconds: cpu.get(natsCluster ? `nats-server ×${clusterSize}` : "nats-server"),
+        postgresMicrosPerDevice: (1e6 * cpu.get("postgres (this database)")) / devices,
+        exact,
+      };
+      writeFileSync(args["result-file"], `${JSON.stringify(figures)}\n`);
+    }
   } catch (err) {
     console.error(`bench failed: ${err instanceof Error ? err.message : err}`);
     exitCode = 1;
@@ -399,11 +469,15 @@ async function main() {
       await admin.end();
     }
     await ownPostgres?.stop();
+    await natsCluster?.stop();
+    await ownNats?.stop();
   }
   process.exit(exitCode);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+(args["compare-replicas"] ? compareReplicas(process.argv.slice(2), Number(args.rounds)) : main()).catch(
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -2,7 +2,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { NatsSettingsError, natsConnectionOptions, serversForLog } from "./connection-options.js";
+import {
+  NatsSettingsError,
+  natsConnectionOptions,
+  natsServers,
+  serversForLog,
+} from "./connection-options.js";
 
 const url = "nats://a:4222, nats://b:4222";
 
@@ -65,5 +70,11 @@ describe("natsConnectionOptions", () => {
     );
     expect(named.inboxPrefix).toBe("_INBOX.prober");
     expect(serversForLog("nats://api:pw@n1:4222,tls://n2:4222")).toEqual(["nats://n1:4222", "tls://n2:4222"]);
+  });
+
+  it("takes a cluster's nodes from a comma-separated NATS_URL, ignoring blanks and a trailing comma", () => {
+    const cluster = "nats://n1:4222, nats://n2:4222 ,,nats://n3:4222,";
+    expect(natsServers(cluster)).toEqual(["nats://n1:4222", "nats://n2:4222", "nats://n3:4222"]);
+    expect(natsConnectionOptions({ NATS_URL: cluster }, "api").servers).toEqual(natsServers(cluster));
   });
 });

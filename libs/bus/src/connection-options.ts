@@ -87,7 +87,7 @@ export function natsConnectionOptions(settings: NatsSettings, name: string): Nod
   const auth = authenticator(settings);
   const tlsOptions = tls(settings);
   return {
-    servers: settings.NATS_URL.split(",").map((s) => s.trim()),
+    servers: natsServers(settings.NATS_URL),
     name,
     inboxPrefix: `_INBOX.${(settings.NATS_USER ?? name).replace(/[^A-Za-z0-9_-]/g, "_")}`,
     maxReconnectAttempts: -1,
@@ -99,7 +99,19 @@ export function natsConnectionOptions(settings: NatsSettings, name: string): Nod
   };
 }
 
+/**
+ * `NATS_URL` as the client's server list: one URL, or a cluster's nodes comma-separated (the client
+ * takes a list, not a comma-separated string). Any node is enough to connect; the others are where
+ * it reconnects when that node goes away.
+ */
+export function natsServers(url: string): string[] {
+  return url
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
 /** The server list without any `user:password@` part, for log lines. */
 export function serversForLog(url: string): string[] {
-  return url.split(",").map((s) => s.trim().replace(/\/\/[^@/]*@/, "//"));
+  return natsServers(url).map((s) => s.replace(/\/\/[^@/]*@/, "//"));
 }

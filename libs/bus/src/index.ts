@@ -6,6 +6,7 @@ export {
   type NatsSettings,
   NatsSettingsError,
   natsConnectionOptions,
+  natsServers,
   serversForLog,
 } from "./connection-options.js";
 export { registerConsumerLag } from "./consumer-lag.js";

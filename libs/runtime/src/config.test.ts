@@ -21,6 +21,15 @@ describe("loadConfig", () => {
     expect(loadConfig({ PORT: "" }).PORT).toBe(8080);
   });
 
+  it("takes a cluster's nodes in NATS_URL and refuses a list with no server in it", () => {
+    const cluster = "nats://n1:4222,nats://n2:4222,nats://n3:4222";
+    expect(loadConfig({ NATS_URL: cluster, NATS_STREAM_REPLICAS: "3" })).toMatchObject({
+      NATS_URL: cluster,
+      NATS_STREAM_REPLICAS: 3,
+    });
+    expect(() => loadConfig({ NATS_URL: " , " })).toThrow(/NATS_URL/);
+  });
+
   it("reports every invalid variable at once", () => {
     try {
       loadConfig({ PORT: "not-a-port", DATABASE_URL: "nope", LOG_LEVEL: "loud", NATS_PREFIX: "a.b" });

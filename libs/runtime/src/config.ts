@@ -27,8 +27,15 @@ export const configSchema = z.object({
   MIGRATE_DATABASE_URL: z.url().optional(),
   /** Connections per process pool. */
   DATABASE_POOL_MAX: int(10, 1, 200),
-  /** NATS server(s), comma-separated. */
-  NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+  /**
+   * NATS server(s), comma-separated: one server, or a cluster's nodes
+   * (`nats://n1:4222,nats://n2:4222,nats://n3:4222`; a name resolving to them, like the Helm chart's
+   * Service, also works). The client connects to any and moves to another when its node goes away.
+   */
+  NATS_URL: z
+    .string()
+    .refine((v) => v.split(",").some((s) => s.trim().length > 0), "at least one server URL")
+    .default("nats://127.0.0.1:4222"),
   /** Namespace for stream and subject names, so several installations (or test runs) share one NATS. */
   NATS_PREFIX: z
     .string()

@@ -9,6 +9,7 @@ export {
 } from "./database.js";
 export { startTestServices, type TestServices } from "./environment.js";
 export { deleteStreams, randomNatsPrefix } from "./nats.js";
+export { TestNatsCluster } from "./nats-cluster.js";
 export { TestNatsServer, type TestNatsServerOptions } from "./nats-server.js";
 export { TestPostgresCluster } from "./postgres-cluster.js";
 export {

@@ -16,6 +16,10 @@ export type TestNatsServerOptions = {
   monitorPort?: number;
   /** Serve the HTTP monitoring endpoints on a free port (`monitoringPort`). */
   monitoring?: boolean;
+  /** Client port (default: a free one). A cluster picks every node's ports before starting any. */
+  port?: number;
+  /** Store directory, kept across restarts (default: a new temporary one). */
+  storeDir?: string;
 };
 
 const owned = new Set<ChildProcess>();
@@ -60,9 +64,9 @@ export class TestNatsServer {
    * `monitoring: true` serves the HTTP monitoring endpoints on a free port (`monitoringPort`).
    */
   static async start(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
-    const monitoringPort = options.monitoring ? await freePort() : undefined;
-    const storeDir = mkdtempSync(join(tmpdir(), "ho-nats-"));
-    const server = new TestNatsServer(await freePort(), storeDir, options, monitoringPort);
+    const monitoringPort = options.monitoring ? await freePort() : (options.monitorPort ?? undefined);
+    const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), "ho-nats-"));
+    const server = new TestNatsServer(options.port ?? (await freePort()), storeDir, options, monitoringPort);
     await server.up();
     return server;
   }
@@ -84,6 +88,11 @@ export class TestNatsServer {
     const file = join(this.storeDir, "nats-server.conf");
     writeFileSync(file, typeof config === "string" ? config : config(this.storeDir));
     return ["-c", file, ...listen, "-m", String(this.options.monitorPort ?? this.monitoringPort ?? 0)];
+  }
+
+  /** The running server's process id (a benchmark reads its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get running(): boolean {

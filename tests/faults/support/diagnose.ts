@@ -1,4 +1,4 @@
-import { jetstreamManager } from "@headless-ops/bus";
+import { jetstreamManager, natsServers } from "@headless-ops/bus";
 import { natsNames, priorities } from "@headless-ops/contracts";
 import type { DbHandle } from "@headless-ops/db";
 import { connect } from "@nats-io/transport-node";
@@ -27,7 +27,7 @@ export async function diagnose(
     )
     .catch((e: Error) => ({ rows: [e.message] }));
   lines.push(`unfinished ledger rows: ${JSON.stringify(pending.rows)}`);
-  const nc = await connect({ servers: natsUrl, timeout: 3_000 }).catch(() => undefined);
+  const nc = await connect({ servers: natsServers(natsUrl), timeout: 3_000 }).catch(() => undefined);
   if (!nc) return [...lines, "nats unreachable"].join("\n");
   try {
     const jsm = await jetstreamManager(nc);

@@ -17,11 +17,15 @@ export type FaultProfile = {
   repeats: number;
 };
 
-export function faultProfile(env: Record<string, string | undefined> = process.env): FaultProfile {
+export function faultProfile(
+  env: Record<string, string | undefined> = process.env,
+  /** A scenario's own bounded size (e.g. the NATS cluster's, whose three servers triple the NATS work). */
+  opts: { ciDevices?: number } = {},
+): FaultProfile {
   const soak = env.FAULTS_PROFILE === "soak";
   const base: FaultProfile = soak
     ? { name: "soak", devices: 100_000, latencyMs: 20, targetSeconds: 60, repeats: 6 }
-    : { name: "ci", devices: 20_000, latencyMs: 20, targetSeconds: 12, repeats: 2 };
+    : { name: "ci", devices: opts.ciDevices ?? 20_000, latencyMs: 20, targetSeconds: 12, repeats: 2 };
   const devices = Number(env.FAULTS_DEVICES);
   return Number.isInteger(devices) && devices > 0 ? { ...base, devices } : base;
 }

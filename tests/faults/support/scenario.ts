@@ -21,6 +21,8 @@ export async function runOperationScenario(opts: {
   stack: FaultStack;
   organization?: number;
   finishTimeoutMs?: number;
+  /** Creates the operation (default: the API's insert straight in SQL, no API process needed). */
+  create?: (fleet: Fleet) => Promise<string>;
   inject: (operationId: string, fleet: Fleet) => Promise<Injected>;
 }): Promise<{ audit: Audit; operationId: string; fleet: Fleet }> {
   const { stack, profile } = opts;
@@ -30,10 +32,12 @@ export async function runOperationScenario(opts: {
     latencyMs: profile.latencyMs,
   });
   const started = performance.now();
-  const operationId = await createOperation(stack.db.pool, {
-    organization: fleet.organization,
-    natsPrefix: stack.natsPrefix,
-  });
+  const operationId = opts.create
+    ? await opts.create(fleet)
+    : await createOperation(stack.db.pool, {
+        organization: fleet.organization,
+        natsPrefix: stack.natsPrefix,
+      });
   let injected: Injected = { faults: "none", count: 0 };
   let audit: Audit | undefined;
   let completed = false;

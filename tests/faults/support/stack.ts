@@ -57,17 +57,26 @@ export async function startFaultStack(opts: {
   env: Record<string, string>;
   natsUrl?: string;
   databaseUrl?: string;
+  /** JetStream stream replicas (3 on a TestNatsCluster); the services get it as NATS_STREAM_REPLICAS. */
+  replicas?: number;
 }): Promise<FaultStack> {
   const ctx = await createTestContext();
   const databaseUrl = opts.databaseUrl ?? ctx.databaseUrl;
   const natsUrl = opts.natsUrl ?? ctx.natsUrl;
-  const env = { ...ctx.env, DATABASE_URL: databaseUrl, NATS_URL: natsUrl, ...opts.env };
+  const replicas = opts.replicas ?? 1;
+  const env = {
+    ...ctx.env,
+    DATABASE_URL: databaseUrl,
+    NATS_URL: natsUrl,
+    NATS_STREAM_REPLICAS: String(replicas),
+    ...opts.env,
+  };
   const nc = await connectNats({
     url: natsUrl,
     name: "faults",
     log: createLogger("faults", { LOG_LEVEL: "warn", LOG_PRETTY: false }),
   });
-  await provisionStreams(await jetstreamManager(nc), ctx.natsPrefix, 1);
+  await provisionStreams(await jetstreamManager(nc), ctx.natsPrefix, replicas);
   await nc.close();
   const db = createDb({ url: databaseUrl, max: 3, applicationName: "faults", onError: () => undefined });
   const group = new ProcessGroup();

@@ -1,4 +1,4 @@
-import { jetstreamManager } from "@headless-ops/bus";
+import { jetstreamManager, natsServers } from "@headless-ops/bus";
 import { DeviceResultBatch, natsNames } from "@headless-ops/contracts";
 import type { DbHandle } from "@headless-ops/db";
 import { waitFor } from "@headless-ops/testkit";
@@ -132,7 +132,7 @@ export async function resultCopies(
   prefix: string,
   operationId: string,
 ): Promise<{ devices: number; extra: number }> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ servers: natsServers(natsUrl) });
   try {
     const jsm = await jetstreamManager(nc);
     const stream = natsNames(prefix).streams.deviceResults;
