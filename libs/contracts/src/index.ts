@@ -1,6 +1,7 @@
 export * from "./compliance/baseline.js";
 export * from "./compliance/evaluate.js";
 export * from "./compliance/firmware-version.js";
+export * from "./compliance/frozen-baselines.js";
 export * from "./device-csv.js";
 export * from "./domain.js";
 export * from "./events.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ComplianceSummary } from "./compliance/frozen-baselines.js";
 import { OperationStatus, OperationType } from "./domain.js";
 import { progressMilestones } from "./message-ids.js";
 
@@ -35,6 +36,12 @@ export const OperationProgressEvent = z.object({
    * client sees is measured from it. Optional: an aggregator of an earlier release sends none.
    */
   committed_at: Timestamp.optional(),
+  /**
+   * A compliance_report's verdict counts as the fold committed them (absolute, like the counters);
+   * null for a compliance_report without a frozen copy. Optional: absent for other operation types
+   * and from an aggregator of an earlier release.
+   */
+  compliance_summary: ComplianceSummary.nullable().optional(),
 });
 export type OperationProgressEvent = z.infer<typeof OperationProgressEvent>;
 

@@ -128,6 +128,20 @@ export const operations = pgTable(
     processedDevices: integer("processed_devices").notNull().default(0),
     failedDevices: integer("failed_devices").notNull().default(0),
     errorSummary: jsonb("error_summary").notNull().default(sql`'{}'::jsonb`),
+    /**
+     * compliance_report only: the organizations' baselines as the scheduler's claim found them (rows of
+     * compliance_baselines as JSON). The fold and the report judge with this copy, never with the
+     * current baselines, so the summary and the report agree and an audit shows the rules in force.
+     * Null for other types and for compliance reports claimed before this column existed.
+     */
+    complianceBaselines: jsonb("compliance_baselines"),
+    /**
+     * compliance_report only: devices judged so far, by verdict (set to 0 at the claim, moved by the
+     * rows that reach a terminal state, like processed_devices). Null where complianceBaselines is.
+     */
+    complianceCompliant: integer("compliance_compliant"),
+    complianceNonCompliant: integer("compliance_non_compliant"),
+    complianceUnknown: integer("compliance_unknown"),
     progress: smallint("progress").notNull().default(0),
     estimatedCompletion: tstz("estimated_completion"),
     /** Fan-out cursor: jobs for devices with id <= this have been published. */
@@ -324,7 +338,8 @@ export const webhookAttempts = pgTable(
 
 /**
  * Firmware baselines of an organization: a device whose vendor and model match is judged against
- * them when a compliance report is read (libs/contracts evaluateCompliance).
+ * them (libs/contracts evaluateCompliance). A compliance_report operation judges with the copy its
+ * claim froze into operations.compliance_baselines; editing a baseline changes later runs only.
  */
 export const complianceBaselines = pgTable(
   "compliance_baselines",

@@ -3,6 +3,7 @@ import type { DeviceResultBatch, NatsNames } from "@headless-ops/contracts";
 import {
   type FoldOutcome,
   type FoldRow,
+  FrozenBaselineCache,
   foldResults,
   PG_DATA_EXCEPTION_CLASS,
   PG_DEADLOCK_DETECTED,
@@ -30,6 +31,17 @@ export type FolderDeps = {
   /** Progress events go out on core NATS after each commit; undefined publishes none (tests). */
   nc?: NatsConnection | undefined;
 };
+
+/** One frozen-baseline cache per database (a pool), shared by the folds of every replica's batches. */
+const frozenByPool = new WeakMap<pg.Pool, FrozenBaselineCache>();
+function frozenCacheOf(pool: pg.Pool): FrozenBaselineCache {
+  let cache = frozenByPool.get(pool);
+  if (!cache) {
+    cache = new FrozenBaselineCache();
+    frozenByPool.set(pool, cache);
+  }
+  return cache;
+}
 
 const retryableSqlStates = new Set([PG_DEADLOCK_DETECTED, PG_SERIALIZATION_FAILURE]);
 
@@ -124,7 +136,13 @@ export async function foldBatch(
   for (let attempt = 1; !outcome; attempt++) {
     try {
       outcome = await withTransaction(deps.pool, (client) =>
-        foldResults(client, deps.natsPrefix, rows, deps.rates.ratesFor(operationIds)),
+        foldResults(
+          client,
+          deps.natsPrefix,
+          rows,
+          deps.rates.ratesFor(operationIds),
+          frozenCacheOf(deps.pool),
+        ),
       );
     } catch (err) {
       const code = pgErrorCode(err);

@@ -14,6 +14,7 @@ describe("progress events", () => {
         processed_devices: 370,
         failed_devices: 3,
         error_summary: { unreachable: 3 },
+        compliance_summary: null,
         estimated_completion: new Date("2026-12-02T10:00:09Z"),
         updated_at: new Date("2026-12-02T10:00:02.120Z"),
       },
@@ -28,5 +29,27 @@ describe("progress events", () => {
       updated_at: "2026-12-02T10:00:02.120Z",
       committed_at: "2026-12-02T10:00:02.345Z",
     });
+    expect(event).not.toHaveProperty("compliance_summary");
+  });
+
+  it("carry a compliance run's verdict counts", () => {
+    const summary = { compliant: 300, non_compliant: 60, unknown: 10 };
+    const event = progressEventOf(
+      {
+        id: "43",
+        status: "in_progress",
+        progress: 37,
+        total_devices: 1000,
+        processed_devices: 370,
+        failed_devices: 10,
+        error_summary: { unreachable: 10 },
+        compliance_summary: summary,
+        estimated_completion: null,
+        updated_at: new Date("2026-12-02T10:00:02.120Z"),
+      },
+      null,
+      new Date("2026-12-02T10:00:02.345Z"),
+    );
+    expect(OperationProgressEvent.parse(event).compliance_summary).toEqual(summary);
   });
 });

@@ -21,6 +21,8 @@ export function progressEventOf(
     estimated_completion: row.estimated_completion?.toISOString() ?? null,
     updated_at: row.updated_at.toISOString(),
     committed_at: committedAt.toISOString(),
+    // Only compliance runs carry a summary: the event of any other type stays as it was.
+    ...(row.compliance_summary ? { compliance_summary: row.compliance_summary } : {}),
   });
 }
 

@@ -23,6 +23,16 @@ describe("evaluateCompliance", () => {
     });
   });
 
+  it("lets an allowed_firmware entry without digits match that exact name", () => {
+    const named = [{ allowed_firmware: ["golden-image", "17.12.3"] }];
+    expect(judge(named, { firmware: "GOLDEN-IMAGE" }).verdict).toBe("compliant");
+    expect(judge(named, { firmware: "v17.12.3" }).verdict).toBe("compliant");
+    expect(judge(named, { firmware: "silver-image" })).toMatchObject({
+      verdict: "non_compliant",
+      rule: "firmware_not_allowed",
+    });
+  });
+
   it("judges an exact allowed list", () => {
     const allowed = [{ allowed_firmware: ["17.9.5", "17.12.3"] }];
     expect(judge(allowed, { firmware: "17.12.3" }).verdict).toBe("compliant");

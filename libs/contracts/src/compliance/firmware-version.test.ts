@@ -56,6 +56,16 @@ describe("compareFirmware", () => {
     expect(sameFirmware("4.30.2F", "4.30.2M")).toBe(false);
   });
 
+  it("matches a name without digits only by itself (it has no ordering)", () => {
+    // Before: compareFirmware is undefined for such a name, so it never matched anything.
+    expect(sameFirmware("golden", "Golden")).toBe(true);
+    expect(sameFirmware(" ROMMON ", "rommon")).toBe(true);
+    expect(sameFirmware("golden", "17.9.4")).toBe(false);
+    expect(sameFirmware("17.9.4", "golden")).toBe(false);
+    expect(sameFirmware("golden", "golden-2")).toBe(false);
+    expect(sameFirmware(" ", " ")).toBe(false);
+  });
+
   it("says nothing about what is not a version", () => {
     expect(compareFirmware("", "17.9.4")).toBeUndefined();
     expect(compareFirmware("unknown", "17.9.4")).toBeUndefined();

@@ -44,7 +44,15 @@ export function compareFirmware(a: string, b: string): -1 | 0 | 1 | undefined {
   return Math.sign(ta.length - tb.length) as -1 | 0 | 1;
 }
 
-/** Same version, ignoring spelling (`V17.9.4A` is `17.9.4a`). */
+/**
+ * Same version, ignoring spelling (`V17.9.4A` is `17.9.4a`). A name without any digit (an
+ * `allowed_firmware` entry such as `golden` or `ROMMON`) is not a version, so it has no ordering: it
+ * matches the same name, compared case-insensitively (compareFirmware alone would never match it,
+ * and a baseline listing it would flag every device).
+ */
 export function sameFirmware(a: string, b: string): boolean {
-  return compareFirmware(a, b) === 0;
+  const c = compareFirmware(a, b);
+  if (c !== undefined) return c === 0;
+  const name = a.trim().toLowerCase();
+  return name !== "" && name === b.trim().toLowerCase();
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ComplianceSummary } from "../compliance/frozen-baselines.js";
 import {
   DeviceStatus,
   DeviceType,
@@ -130,6 +131,16 @@ export const OperationView = z
       device_types: z.array(DeviceType),
       organization_ids: z.array(z.number().int()),
       error_summary: z.record(z.string(), z.number().int()),
+      /**
+       * compliance_report only (absent for every other type): devices judged so far by verdict,
+       * against the baselines frozen when the operation started. Null before the scheduler starts
+       * it, and for compliance reports started before the verdict counters existed.
+       */
+      compliance_summary: ComplianceSummary.nullable()
+        .optional()
+        .describe(
+          "compliance_report only (absent for other types): devices judged so far by verdict, against the baselines frozen when the operation started; null before it starts and for operations started before this field existed",
+        ),
     }),
   })
   .meta({ id: "Operation" });

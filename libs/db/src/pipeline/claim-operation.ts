@@ -2,6 +2,9 @@ import { StoredOperationRequest } from "@headless-ops/contracts";
 import type { Queryable } from "../queryable.js";
 import { writeFinishedEvents, writeStartedEvent } from "../status/operation-events.js";
 
+/** Baselines frozen per operation: an organization has a handful; this bounds a misuse. */
+export const MAX_FROZEN_BASELINES = 10_000;
+
 /** Advisory-lock namespace for fan-out leases (first key of the two-int lock). */
 export const FANOUT_LOCK_NAMESPACE = 48_151;
 
@@ -55,6 +58,26 @@ async function failInvalid(client: Queryable, natsPrefix: string, id: string): P
   await writeFinishedEvents(client, natsPrefix, [id]);
 }
 
+/*
+ * The scheduled → in_progress transition. A compliance_report also freezes its organizations'
+ * baselines here (the rows as JSON, in id order) and starts its verdict counters at 0: the fold
+ * judges every device with this copy, whatever happens to the baselines while it runs.
+ */
+const CLAIM_UPDATE = `
+UPDATE operations SET status = 'in_progress', total_devices = $2, started_at = now(),
+    deadline_at = CASE WHEN $3::int IS NULL THEN NULL ELSE now() + make_interval(mins => $3::int) END,
+    fanout_cursor = NULL, fanout_done = ($2 = 0), updated_at = now(),
+    compliance_baselines = CASE WHEN operation_type = 'compliance_report' THEN (
+      SELECT coalesce(jsonb_agg(to_jsonb(b) - 'created_at' ORDER BY b.id), '[]'::jsonb)
+        FROM (SELECT * FROM compliance_baselines cb
+               WHERE cb.organization_id = ANY(operations.organization_ids)
+               ORDER BY cb.id LIMIT ${MAX_FROZEN_BASELINES}) b
+    ) END,
+    compliance_compliant = CASE WHEN operation_type = 'compliance_report' THEN 0 END,
+    compliance_non_compliant = CASE WHEN operation_type = 'compliance_report' THEN 0 END,
+    compliance_unknown = CASE WHEN operation_type = 'compliance_report' THEN 0 END
+  WHERE id = $1`;
+
 /**
  * Claims the most urgent due operation, judged by the database clock, and snapshots its targets
  * into the ledger, all in the caller's transaction. `FOR UPDATE SKIP LOCKED` plus the
@@ -107,13 +130,7 @@ export async function claimDueOperation(
     [op.id, op.organization_ids, filter.deviceIds, filter.types, filter.statuses],
   );
   const total = inserted.rowCount ?? 0;
-  await client.query(
-    `UPDATE operations SET status = 'in_progress', total_devices = $2, started_at = now(),
-        deadline_at = CASE WHEN $3::int IS NULL THEN NULL ELSE now() + make_interval(mins => $3::int) END,
-        fanout_cursor = NULL, fanout_done = ($2 = 0), updated_at = now()
-      WHERE id = $1`,
-    [op.id, total, filter.timeoutMinutes],
-  );
+  await client.query(CLAIM_UPDATE, [op.id, total, filter.timeoutMinutes]);
   await writeStartedEvent(client, natsPrefix, op.id);
   return { id: op.id, priority: op.priority, totalDevices: total, traceparent: op.traceparent };
 }

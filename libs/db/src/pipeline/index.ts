@@ -2,6 +2,7 @@ export {
   type ClaimedOperation,
   claimDueOperation,
   FANOUT_LOCK_NAMESPACE,
+  MAX_FROZEN_BASELINES,
   msUntilNextDue,
   type TargetFilter,
   targetFilterOf,
@@ -10,6 +11,7 @@ export {
   unfinishedFanouts,
   unlockFanout,
 } from "./claim-operation.js";
+export { FrozenBaselineCache, judgeCompliance } from "./compliance-judge.js";
 export {
   advanceFanoutCursor,
   type FanoutPage,

@@ -3,6 +3,7 @@ import { finalizeOperations } from "../status/finalize.js";
 import { applyMovedRows } from "../status/moved-rows.js";
 import { writeMilestoneEvents } from "../status/operation-events.js";
 import { type OperationProgressRow, readOperationProgress } from "../status/operation-progress.js";
+import { FrozenBaselineCache, judgeCompliance } from "./compliance-judge.js";
 
 /** One device result to fold (flattened from a DeviceResultBatch). */
 export type FoldRow = {
@@ -34,7 +35,7 @@ export type FoldOutcome = {
  *  - ledger rows move to terminal only from pending/dispatched (a duplicate changes nothing);
  *  - inventory_audit rows record the inventory serial and whether it differs (`serial_mismatch`);
  *  - devices: inventory per operation type, last probe outcome;
- *  - operations: counters, error_summary, progress and ETA by `applyMovedRows` (the shared rule),
+ *  - operations: counters, error_summary, compliance counters, progress and ETA by `applyMovedRows` (the shared rule),
  *    with the caller's recent rate feeding the ETA.
  */
 const FOLD_SQL = `
@@ -101,14 +102,17 @@ dev AS (
 /**
  * Folds device results in the caller's transaction (it must be one: planner settings are SET LOCAL) and ends the operations that became complete
  * (finalizeOperations), writing the milestone and finished outbox rows of `natsPrefix`. Idempotent: results whose ledger row is already terminal change nothing.
- * `recentRates` (operation id → devices/s) feeds the ETA.
+ * `recentRates` (operation id → devices/s) feeds the ETA. A compliance_report's succeeded results are
+ * judged first with the operation's frozen baselines (`frozen` caches them across folds).
  */
 export async function foldResults(
   client: Queryable,
   natsPrefix: string,
-  rows: readonly FoldRow[],
+  input: readonly FoldRow[],
   recentRates: ReadonlyMap<string, number> = new Map(),
+  frozen: FrozenBaselineCache = new FrozenBaselineCache(),
 ): Promise<FoldOutcome> {
+  const rows = await judgeCompliance(client, input, frozen);
   const n = rows.length;
   const cols = {
     op: new Array<string>(n),

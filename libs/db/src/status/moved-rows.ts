@@ -9,13 +9,18 @@ export type MovedCounts = { processed: number; failed: number };
 /*
  * The rule every ledger move follows (result fold, timeouts, stuck cancels, cancel): the operation's
  * counters, error_summary (failed rows by error code, plus `serial_mismatches` from the observed
- * values) and progress move by exactly the rows that moved, and the ETA is re-estimated — from the
+ * values), the compliance counters (by `observed.compliance.verdict`, see pipeline/compliance-judge.ts)
+ * and progress move by exactly the rows that moved, and the ETA is re-estimated — from the
  * caller's recent rate (devices/s) when given, else from the average rate since the operation started.
  * Appended to the caller's WITH list, so it runs in the same statement as the move itself.
  */
 const applyTail = (ratesParam: number) => `,
 moved_counts AS (
-  SELECT operation_id, count(*)::int AS processed, (count(*) FILTER (WHERE status = 'failed'))::int AS failed
+  SELECT operation_id, count(*)::int AS processed, (count(*) FILTER (WHERE status = 'failed'))::int AS failed,
+         (count(*) FILTER (WHERE status = 'succeeded'
+                             AND observed->'compliance'->>'verdict' = 'compliant'))::int AS compliant,
+         (count(*) FILTER (WHERE status = 'succeeded'
+                             AND observed->'compliance'->>'verdict' = 'non_compliant'))::int AS non_compliant
     FROM moved GROUP BY operation_id
 ),
 moved_codes AS (
@@ -34,6 +39,11 @@ moved_applied AS (
   UPDATE operations o SET
       processed_devices = o.processed_devices + c.processed,
       failed_devices = o.failed_devices + c.failed,
+      -- Null (not a compliance_report with a frozen copy) stays null; a moved row without a verdict
+      -- (failed, cancelled, timed out, or not judged) is unknown.
+      compliance_compliant = o.compliance_compliant + c.compliant,
+      compliance_non_compliant = o.compliance_non_compliant + c.non_compliant,
+      compliance_unknown = o.compliance_unknown + c.processed - c.compliant - c.non_compliant,
       error_summary = CASE WHEN s.summary IS NULL THEN o.error_summary ELSE (
         SELECT jsonb_object_agg(k, COALESCE((o.error_summary->>k)::int, 0) + COALESCE((s.summary->>k)::int, 0))
           FROM (SELECT jsonb_object_keys(o.error_summary) UNION SELECT jsonb_object_keys(s.summary)) keys(k)

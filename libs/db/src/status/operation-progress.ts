@@ -9,6 +9,8 @@ export type OperationProgressRow = {
   processed_devices: number;
   failed_devices: number;
   error_summary: Record<string, number>;
+  /** compliance_report with a frozen copy: verdict counts; null otherwise. */
+  compliance_summary: { compliant: number; non_compliant: number; unknown: number } | null;
   estimated_completion: Date | null;
   updated_at: Date;
 };
@@ -21,6 +23,9 @@ export async function readOperationProgress(
   if (operationIds.length === 0) return [];
   const res = await client.query<OperationProgressRow>(
     `SELECT id, status, progress, total_devices, processed_devices, failed_devices, error_summary,
+            CASE WHEN compliance_compliant IS NOT NULL THEN jsonb_build_object(
+              'compliant', compliance_compliant, 'non_compliant', compliance_non_compliant,
+              'unknown', compliance_unknown) END AS compliance_summary,
             estimated_completion, updated_at
        FROM operations WHERE id = ANY($1::bigint[])`,
     [operationIds],

@@ -4,7 +4,8 @@ import { finalizeOperations } from "./finalize.js";
 /*
  * Counters, error_summary, progress and ETA of in-progress operations, recomputed from the
  * ledger (the source of truth): error_summary counts failed rows by error code, plus the audit's
- * `serial_mismatches` (rows whose observed values carry `serial_mismatch`). The ETA uses the rate of the last `$2` seconds, or the average
+ * `serial_mismatches` (rows whose observed values carry `serial_mismatch`); a compliance_report's
+ * verdict counters from `observed.compliance`. The ETA uses the rate of the last `$2` seconds, or the average
  * rate since the start when nothing finished recently; without any rate it is left as it was.
  */
 const RECOUNT = `
@@ -13,6 +14,10 @@ WITH agg AS (
          count(*)::int AS total,
          count(*) FILTER (WHERE status IN ('succeeded', 'failed', 'cancelled'))::int AS processed,
          count(*) FILTER (WHERE status = 'failed')::int AS failed,
+         count(*) FILTER (WHERE status = 'succeeded'
+                            AND observed->'compliance'->>'verdict' = 'compliant')::int AS compliant,
+         count(*) FILTER (WHERE status = 'succeeded'
+                            AND observed->'compliance'->>'verdict' = 'non_compliant')::int AS non_compliant,
          count(*) FILTER (WHERE status IN ('succeeded', 'failed', 'cancelled')
                             AND finished_at > now() - make_interval(secs => $2))::int AS recent
     FROM operation_devices WHERE operation_id = ANY($1::bigint[])
@@ -30,6 +35,7 @@ WITH agg AS (
 ), ops AS (
   SELECT o.id, coalesce(a.total, 0) AS total, coalesce(a.processed, 0) AS processed,
          coalesce(a.failed, 0) AS failed, coalesce(x.summary, '{}'::jsonb) AS summary,
+         coalesce(a.compliant, 0) AS compliant, coalesce(a.non_compliant, 0) AS non_compliant,
          CASE WHEN coalesce(a.recent, 0) > 0 THEN a.recent / $2::double precision
               WHEN coalesce(a.processed, 0) > 0 AND o.started_at IS NOT NULL
                 THEN a.processed / greatest(extract(epoch FROM now() - o.started_at), 1)
@@ -42,6 +48,11 @@ UPDATE operations o
        processed_devices = ops.processed,
        failed_devices = ops.failed,
        error_summary = ops.summary,
+       -- Compliance counters only where the claim started them (null stays null).
+       compliance_compliant = CASE WHEN o.compliance_compliant IS NOT NULL THEN ops.compliant END,
+       compliance_non_compliant = CASE WHEN o.compliance_non_compliant IS NOT NULL THEN ops.non_compliant END,
+       compliance_unknown = CASE WHEN o.compliance_unknown IS NOT NULL
+                                 THEN ops.processed - ops.compliant - ops.non_compliant END,
        progress = CASE WHEN ops.total > 0 THEN floor(100.0 * ops.processed / ops.total)::int ELSE 0 END,
        estimated_completion = CASE
          WHEN ops.processed >= ops.total THEN now()

@@ -23,6 +23,9 @@ const row = (over: Partial<OperationRow> = {}): OperationRow => ({
   processed_devices: 0,
   failed_devices: 0,
   error_summary: {},
+  compliance_compliant: null,
+  compliance_non_compliant: null,
+  compliance_unknown: null,
   progress: 0,
   estimated_completion: null,
   fanout_cursor: null,
@@ -90,6 +93,36 @@ describe("live views", () => {
     expect(nextA?.view.cancel_requested_at).toBeNull();
     expect(nextB?.view.cancel_requested_at).toBe("2026-12-02T10:00:01Z");
     expect(nextB?.view.processed_devices).toBe(400);
+  });
+
+  it("shows a compliance run's verdict counts from its progress events, and none for other types", () => {
+    const compliance = row({
+      operation_type: "compliance_report",
+      compliance_compliant: 0,
+      compliance_non_compliant: 0,
+      compliance_unknown: 0,
+    });
+    const state = liveStateOf(compliance, null);
+    expect(state.view.operation_details.compliance_summary).toEqual({
+      compliant: 0,
+      non_compliant: 0,
+      unknown: 0,
+    });
+    const summary = { compliant: 390, non_compliant: 9, unknown: 1 };
+    const next = applyProgress(state, {
+      ...progress(400, "2026-12-02T10:00:02.000Z"),
+      compliance_summary: summary,
+    });
+    expect(next?.view.operation_details).toMatchObject({ compliance_summary: summary });
+    // An event without a summary (an earlier aggregator) leaves the last one shown.
+    const later = next && applyProgress(next, progress(500, "2026-12-02T10:00:03.000Z"));
+    expect(later?.view.operation_details.compliance_summary).toEqual(summary);
+    // Another type has no compliance_summary at all, whatever an event carries.
+    const plain = applyProgress(liveStateOf(row(), null), {
+      ...progress(400, "2026-12-02T10:00:02.000Z"),
+      compliance_summary: summary,
+    });
+    expect(plain?.view.operation_details).not.toHaveProperty("compliance_summary");
   });
 
   it("shares a polled row's view between streams unless their rates differ", () => {

@@ -47,8 +47,8 @@ function sameBase(a: OperationLiveView, b: OperationLiveView): boolean {
   if (keys.length !== Object.keys(b).length) return false;
   for (const key of keys) {
     if (key === "operation_details") {
-      const { error_summary: _a, ...restA } = a.operation_details;
-      const { error_summary: _b, ...restB } = b.operation_details;
+      const { error_summary: _a, compliance_summary: _ca, ...restA } = a.operation_details;
+      const { error_summary: _b, compliance_summary: _cb, ...restB } = b.operation_details;
       if (!isDeepStrictEqual(restA, restB)) return false;
     } else if (!PROGRESS_FIELDS.has(key) && !isDeepStrictEqual(a[key], b[key])) return false;
   }
@@ -83,7 +83,14 @@ export function applyProgress(state: LiveState, event: OperationProgressEvent): 
     estimated_completion: event.estimated_completion && isoZ(event.estimated_completion),
     updated_at: isoZ(event.updated_at),
     devices_per_second: event.devices_per_second,
-    operation_details: { ...state.view.operation_details, error_summary: event.error_summary },
+    operation_details: {
+      ...state.view.operation_details,
+      error_summary: event.error_summary,
+      // A compliance run's event carries its verdict counts; an event without them leaves the row's.
+      ...(event.compliance_summary !== undefined && "compliance_summary" in state.view.operation_details
+        ? { compliance_summary: event.compliance_summary }
+        : {}),
+    },
   };
   derived.set(event, { base: state.view, view });
   return { view, at };

@@ -26,6 +26,10 @@ export type OperationRow = {
   processed_devices: number;
   failed_devices: number;
   error_summary: Record<string, number>;
+  /** The verdict counters (compliance_report only; null where the claim did not start them). */
+  compliance_compliant: number | null;
+  compliance_non_compliant: number | null;
+  compliance_unknown: number | null;
   progress: number;
   estimated_completion: Date | null;
   fanout_cursor: string | null;
@@ -40,7 +44,7 @@ export type OperationRow = {
 
 export const OPERATION_COLUMNS = `id, operation_type, status, priority, organization_ids, request, scheduled_for,
   target_device_count, estimated_duration_minutes, total_devices, processed_devices, failed_devices,
-  error_summary, progress, estimated_completion, fanout_cursor, cancel_requested_at, retry_of,
+  error_summary, compliance_compliant, compliance_non_compliant, compliance_unknown, progress, estimated_completion, fanout_cursor, cancel_requested_at, retry_of,
   schedule_id, created_at, updated_at, started_at, finished_at`;
 
 const priorityByRank: Record<number, Priority> = { 2: "high", 1: "normal", 0: "low" };
@@ -58,6 +62,21 @@ function estimatedCompletion(row: OperationRow): string | null {
   if (row.estimated_completion) return isoZ(row.estimated_completion);
   if (row.status !== "scheduled") return null;
   return isoZ(new Date(row.scheduled_for.getTime() + row.estimated_duration_minutes * 60_000));
+}
+
+/** `operation_details.compliance_summary`: a compliance_report's counters, absent for other types. */
+function complianceSummary(
+  row: OperationRow,
+): Pick<OperationView["operation_details"], "compliance_summary"> {
+  if (row.operation_type !== "compliance_report") return {};
+  if (row.compliance_compliant === null) return { compliance_summary: null };
+  return {
+    compliance_summary: {
+      compliant: row.compliance_compliant,
+      non_compliant: row.compliance_non_compliant ?? 0,
+      unknown: row.compliance_unknown ?? 0,
+    },
+  };
 }
 
 /** A GET result: every field of the reference's example, plus schedule, timing and cancel information. */
@@ -85,6 +104,7 @@ export function operationView(row: OperationRow): OperationView {
       device_types: targetedTypes(row),
       organization_ids: row.organization_ids.map(Number),
       error_summary: row.error_summary,
+      ...complianceSummary(row),
     },
   };
 }

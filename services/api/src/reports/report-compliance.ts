@@ -3,6 +3,7 @@ import {
   BaselineFields,
   type CompiledBaselines,
   compileBaselines,
+  compileFrozenBaselines,
   evaluateCompliance,
 } from "@headless-ops/contracts";
 import type pg from "pg";
@@ -21,8 +22,27 @@ type BaselineRow = {
   model_must_match_inventory: boolean;
 };
 
-/** The compiled baselines of each of the operation's organizations, read once per report. */
+/**
+ * The baselines a compliance_report is judged with, compiled per organization, read once per report:
+ * the copy its claim froze (`operations.compliance_baselines`), so the report gives each device the
+ * verdict the fold counted in `compliance_summary` whatever was edited since. An operation started
+ * before that copy existed has none: it is judged against the baselines as they are now.
+ */
 export async function loadBaselines(
+  db: Pick<pg.Pool, "query">,
+  op: { id: string; organization_ids: readonly (string | number)[] },
+): Promise<Map<string, CompiledBaselines>> {
+  const frozen = await db.query<{ frozen: unknown }>(
+    "SELECT compliance_baselines AS frozen FROM operations WHERE id = $1",
+    [op.id],
+  );
+  const copy = frozen.rows[0]?.frozen;
+  if (copy !== undefined && copy !== null) return compileFrozenBaselines(copy);
+  return loadCurrentBaselines(db, op.organization_ids);
+}
+
+/** The organizations' baselines as they are now (operations started before the frozen copy existed). */
+async function loadCurrentBaselines(
   db: Pick<pg.Pool, "query">,
   organizationIds: readonly (string | number)[],
 ): Promise<Map<string, CompiledBaselines>> {
@@ -42,13 +62,18 @@ export async function loadBaselines(
 }
 
 /**
- * Judges each row at read time against its organization's baselines as they are now (the report of a
- * compliance_report operation): verdict, rule, observed and required fill the compliance columns.
+ * Fills the compliance columns of a compliance_report's rows: a row the fold judged keeps the
+ * verdict stored with it (read by report-query.ts); any other (failed, cancelled, pending, or an
+ * operation started before verdicts were stored) is judged here with the baselines of loadBaselines.
  */
 export function complianceStage(baselines: Map<string, CompiledBaselines>): Transform {
   return new Transform({
     objectMode: true,
     transform(row: ReportRow, _enc, done) {
+      if (row.compliance !== null) {
+        done(null, row);
+        return;
+      }
       const r = evaluateCompliance(baselines.get(row.organization_id) ?? [], {
         status: row.status,
         observed: {

@@ -25,7 +25,10 @@ export type ReportRow = {
   started_at: string | null;
   finished_at: string | null;
   duration_ms: number | null;
-  /** Filled for compliance_report operations (report-compliance.ts); null otherwise. */
+  /**
+   * Filled for compliance_report operations; null otherwise. The verdict the fold stored in the ledger
+   * (`observed.compliance`, judged with the frozen baselines), else judged by report-compliance.ts.
+   */
   compliance: string | null;
   compliance_rule: string | null;
   compliance_observed: string | null;
@@ -80,8 +83,9 @@ SELECT d.organization_id::text AS organization_id, o.name AS organization, od.de
        to_char(od.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
        to_char(od.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS finished_at,
        (extract(epoch FROM od.finished_at - od.started_at) * 1000)::bigint::int AS duration_ms,
-       NULL::text AS compliance, NULL::text AS compliance_rule,
-       NULL::text AS compliance_observed, NULL::text AS compliance_required
+       od.observed->'compliance'->>'verdict' AS compliance, od.observed->'compliance'->>'rule' AS compliance_rule,
+       od.observed->'compliance'->>'observed' AS compliance_observed,
+       od.observed->'compliance'->>'required' AS compliance_required
   FROM operation_devices od
   LEFT JOIN devices d ON d.id = od.device_id
   LEFT JOIN organizations o ON o.id = d.organization_id

@@ -66,9 +66,7 @@ export function operationReportRoutes(app: FastifyInstance, ctx: AppContext): vo
       if (!op) throw notFound();
       const format = reportFormatOf(req.query.format, req.headers.accept);
       const baselines =
-        op.operation_type === "compliance_report"
-          ? await loadBaselines(ctx.pool, op.organization_ids)
-          : undefined;
+        op.operation_type === "compliance_report" ? await loadBaselines(ctx.pool, op) : undefined;
       const rows = await openReportStream(ctx.pool, op);
       const stages = baselines ? [complianceStage(baselines)] : [];
       const body = pipeline([rows, ...stages, reportSerializer(format, op.id)], (err) => {
