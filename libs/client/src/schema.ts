@@ -515,6 +515,11 @@ export interface components {
             /** @description Matched case-insensitively against the observed vendor */
             vendor?: string;
         };
+        ComplianceSummary: {
+            compliant: number;
+            non_compliant: number;
+            unknown: number;
+        };
         CreatedToken: {
             /** Format: date-time */
             created_at: string;
@@ -887,6 +892,8 @@ export interface components {
             finished_at: string | null;
             id: string;
             operation_details: {
+                /** @description compliance_report only (absent for other types): devices judged so far by verdict, against the baselines frozen when the operation started; null before it starts and for operations started before this field existed */
+                compliance_summary?: components["schemas"]["ComplianceSummary"] | null;
                 device_types: ("router" | "switch" | "access_point" | "firewall" | "wireless_controller" | "gateway")[];
                 error_summary: {
                     [key: string]: number;
