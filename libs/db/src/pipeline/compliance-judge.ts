@@ -2,11 +2,34 @@ import { type CompiledBaselines, compileFrozenBaselines, evaluateCompliance } fr
 import type { Queryable } from "../queryable.js";
 import type { FoldRow } from "./result-fold.js";
 
-/** An operation's frozen baselines per organization, or null when it has none (not a compliance_report). */
-type Frozen = Map<string, CompiledBaselines> | null;
+/** A compliance_report's frozen baselines, compiled; null for an operation without a copy. */
+type Frozen = {
+  byOrg: Map<string, CompiledBaselines>;
+  /** The organization of every device when the operation targets only one (no lookup needed). */
+  soleOrg: string | null;
+  /** Whether a baseline compares with the inventory's model (then the recorded model is read). */
+  readsInventoryModel: boolean;
+} | null;
+
+type Observed = {
+  serial: string | null;
+  model: string | null;
+  vendor: string | null;
+  firmware: string | null;
+};
+type DeviceRow = { id: string; org: string; model: string | null };
 
 /** Operations remembered per cache: far more than run at once. */
 const CACHE_LIMIT = 1_000;
+
+function frozenOf(organizationIds: readonly string[], copy: unknown): Frozen {
+  const byOrg = compileFrozenBaselines(copy);
+  const readsInventoryModel = [...byOrg.values()].some((list) =>
+    list.some((c) => c.baseline.model_must_match_inventory),
+  );
+  const soleOrg = organizationIds.length === 1 ? (organizationIds[0] as string) : null;
+  return { byOrg, soleOrg, readsInventoryModel };
+}
 
 /**
  * The frozen baselines of the operations a fold touches. A claimed operation's copy never changes
@@ -19,14 +42,15 @@ export class FrozenBaselineCache {
   async load(client: Queryable, operationIds: readonly string[]): Promise<Map<string, Frozen>> {
     const missing = operationIds.filter((id) => !this.byOperation.has(id));
     if (missing.length > 0) {
-      const res = await client.query<{ id: string; frozen: unknown }>(
-        "SELECT id::text AS id, compliance_baselines AS frozen FROM operations WHERE id = ANY($1::bigint[])",
+      const res = await client.query<{ id: string; orgs: string[]; frozen: unknown }>(
+        `SELECT id::text AS id, organization_ids::text[] AS orgs, compliance_baselines AS frozen
+           FROM operations WHERE id = ANY($1::bigint[])`,
         [missing],
       );
-      const found = new Map(res.rows.map((r) => [r.id, r.frozen]));
+      const found = new Map(res.rows.map((r) => [r.id, r]));
       for (const id of missing) {
-        const frozen = found.get(id);
-        this.remember(id, frozen === undefined || frozen === null ? null : compileFrozenBaselines(frozen));
+        const row = found.get(id);
+        this.remember(id, row && row.frozen !== null ? frozenOf(row.orgs, row.frozen) : null);
       }
     }
     return new Map(operationIds.map((id) => [id, this.byOperation.get(id) ?? null]));
@@ -47,6 +71,8 @@ export class FrozenBaselineCache {
  * required), which the fold stores in the ledger and counts (moved-rows.ts) — only for the rows it
  * actually moves, so a redelivered result is judged again but never counted twice. Other rows are
  * returned as they are; a failed or cancelled device of a compliance run counts as unknown.
+ * The inventory is read only when needed: for the device's organization (an operation over several)
+ * or its recorded model (a model rule, or no observed model).
  */
 export async function judgeCompliance(
   client: Queryable,
@@ -54,30 +80,51 @@ export async function judgeCompliance(
   cache: FrozenBaselineCache,
 ): Promise<readonly FoldRow[]> {
   const frozen = await cache.load(client, [...new Set(rows.map((r) => r.operationId))]);
-  const judged = rows.filter((r) => r.outcome === "succeeded" && frozen.get(r.operationId));
+  const judged: { row: FoldRow; frozen: NonNullable<Frozen>; observed: Observed }[] = [];
+  const lookups = new Set<string>();
+  for (const row of rows) {
+    const f = row.outcome === "succeeded" ? frozen.get(row.operationId) : null;
+    if (!f) continue;
+    const observed = observedOf(row.observed);
+    judged.push({ row, frozen: f, observed });
+    if (!f.soleOrg || f.readsInventoryModel || !observed.model) lookups.add(row.deviceId);
+  }
   if (judged.length === 0) return rows;
-  // The device's organization picks its baselines; the recorded model backs the observed one.
-  const devices = await client.query<{ id: string; org: string; model: string | null }>(
-    "SELECT id::text AS id, organization_id::text AS org, model FROM devices WHERE id = ANY($1::bigint[])",
-    [[...new Set(judged.map((r) => r.deviceId))]],
-  );
-  const deviceById = new Map(devices.rows.map((d) => [d.id, d]));
-  return rows.map((row) => {
-    const baselines = row.outcome === "succeeded" ? frozen.get(row.operationId) : null;
-    if (!baselines) return row;
-    const device = deviceById.get(row.deviceId);
-    const observed = row.observed ? (JSON.parse(row.observed) as Record<string, unknown>) : {};
-    const text = (k: string) => (typeof observed[k] === "string" ? (observed[k] as string) : null);
-    const compliance = evaluateCompliance((device && baselines.get(device.org)) ?? [], {
+  const devices = lookups.size === 0 ? new Map<string, DeviceRow>() : await readDevices(client, [...lookups]);
+  const verdicts = new Map<FoldRow, string>();
+  for (const { row, frozen: f, observed } of judged) {
+    const device = devices.get(row.deviceId);
+    const org = f.soleOrg ?? device?.org;
+    const compliance = evaluateCompliance((org !== undefined && f.byOrg.get(org)) || [], {
       status: row.outcome,
-      observed: {
-        serial: text("serial"),
-        model: text("model"),
-        vendor: text("vendor"),
-        firmware: text("firmware"),
-      },
+      observed,
       recordedModel: device?.model ?? null,
     });
-    return { ...row, observed: JSON.stringify({ ...observed, compliance }) };
+    verdicts.set(row, withCompliance(row.observed, compliance));
+  }
+  return rows.map((row) => {
+    const observed = verdicts.get(row);
+    return observed === undefined ? row : { ...row, observed };
   });
+}
+
+function observedOf(json: string | null): Observed {
+  const o = json ? (JSON.parse(json) as Record<string, unknown>) : {};
+  const text = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : null);
+  return { serial: text("serial"), model: text("model"), vendor: text("vendor"), firmware: text("firmware") };
+}
+
+async function readDevices(client: Queryable, ids: string[]): Promise<Map<string, DeviceRow>> {
+  const res = await client.query<DeviceRow>(
+    "SELECT id::text AS id, organization_id::text AS org, model FROM devices WHERE id = ANY($1::bigint[])",
+    [ids],
+  );
+  return new Map(res.rows.map((d) => [d.id, d]));
+}
+
+/** The observed JSON text with `compliance` added (the text is a JSON object the aggregator wrote). */
+function withCompliance(json: string | null, compliance: unknown): string {
+  const field = `"compliance":${JSON.stringify(compliance)}`;
+  const body = json?.trim().slice(1, -1).trim();
+  return body ? `{${body},${field}}` : `{${field}}`;
 }
