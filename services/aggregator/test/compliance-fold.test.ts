@@ -105,6 +105,34 @@ describe("aggregator: compliance_report verdicts", () => {
     });
   });
 
+  it("reads the recorded model for a model rule, and a device without any observed value", async () => {
+    await env.db.pool.query("DELETE FROM compliance_baselines");
+    await env.db.pool.query(
+      "INSERT INTO compliance_baselines (organization_id, vendor, model_must_match_inventory) VALUES (101, 'Cisco', true)",
+    );
+    const { op, ids } = await seedOperation(env, "compliance_report", [{}, {}, {}]);
+    await env.db.pool.query("UPDATE devices SET model = 'C9300-48P' WHERE id = ANY($1::bigint[])", [
+      ids.slice(0, 2),
+    ]);
+    await publishResults(env, op, "compliance_report", [
+      { device_id: ids[0] as string, observed: cisco("17.9.4a") },
+      { device_id: ids[1] as string, observed: { ...cisco("17.9.4a"), model: "C9200L-24T" } },
+      { device_id: ids[2] as string },
+    ]);
+    await waitProcessed(env, op, 3);
+    expect(await summary(op)).toEqual({ compliant: 1, non_compliant: 1, unknown: 1 });
+    const rule = await env.db.pool.query(
+      "SELECT observed->'compliance' AS c FROM operation_devices WHERE operation_id = $1 AND device_id = $2",
+      [op, ids[1]],
+    );
+    expect(rule.rows[0].c).toEqual({
+      verdict: "non_compliant",
+      rule: "model_must_match_inventory",
+      observed: "C9200L-24T",
+      required: "C9300-48P",
+    });
+  });
+
   it("keeps the counters null for other operation types", async () => {
     const { op, ids } = await seedOperation(env, "status_refresh", [{}, {}]);
     await publishResults(
