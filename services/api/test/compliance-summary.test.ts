@@ -1,5 +1,11 @@
 import { type ComplianceSummary, type ComplianceVerdict, compareFirmware } from "@headless-ops/contracts";
-import { claimDueOperation, type FoldRow, foldResults, withTransaction } from "@headless-ops/db";
+import {
+  claimDueOperation,
+  type FoldRow,
+  foldResults,
+  recountOperations,
+  withTransaction,
+} from "@headless-ops/db";
 import { buildFleet, type DeviceSpec, expectedProbe, families } from "@headless-ops/device-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, OPS, referenceBody, startHarness } from "./harness.js";
@@ -226,6 +232,23 @@ describe("compliance_summary over the simulator's fleet", () => {
       const want = expectedVerdict(d) === "unknown" ? "unknown" : "non_compliant";
       expect([d.hostname, report.get(d.hostname)?.compliance]).toEqual([d.hostname, want]);
     }
+  });
+
+  it("a recount from the ledger restores the counters", async () => {
+    const run = await startCompliance();
+    const half = fleet.slice(0, 300);
+    await fold(half.map((d) => resultOf(run, d)));
+    const folded = (await details(run)).compliance_summary;
+    // Judged with the copy frozen now: every baseline requires 99.0 since the test above.
+    expect(folded.compliant).toBe(0);
+    expect(folded.non_compliant).toBeGreaterThan(50);
+    await h.db.pool.query(
+      "UPDATE operations SET compliance_compliant = 0, compliance_non_compliant = 0, compliance_unknown = 0 WHERE id = $1",
+      [run],
+    );
+    await withTransaction(h.db.pool, (c) => recountOperations(c, h.ctx.natsPrefix, [run]));
+    expect((await details(run)).compliance_summary).toEqual(folded);
+    expect(folded.compliant + folded.non_compliant + folded.unknown).toBe(half.length);
   });
 
   it("has no compliance_summary on other operation types", async () => {
