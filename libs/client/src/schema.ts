@@ -520,6 +520,14 @@ export interface components {
             non_compliant: number;
             unknown: number;
         };
+        ComplianceVerdictDetail: {
+            observed: string | null;
+            required: string | null;
+            /** @description The rule broken, or why nothing can be said; null when compliant */
+            rule: string | null;
+            /** @enum {string} */
+            verdict: "compliant" | "non_compliant" | "unknown";
+        };
         CreatedToken: {
             /** Format: date-time */
             created_at: string;
@@ -716,6 +724,8 @@ export interface components {
             finished_at: string | null;
             hostname: string | null;
             observed: {
+                /** @description compliance_report only: the verdict the fold gave this device, judged with the baselines frozen when the operation started */
+                compliance?: components["schemas"]["ComplianceVerdictDetail"];
                 firmware?: string | null;
                 model?: string | null;
                 reachable?: boolean | null;

@@ -177,6 +177,11 @@ describe("compliance_summary over the simulator's fleet", () => {
     expect(
       fleet.filter((d) => report.get(d.hostname)?.compliance === "non_compliant").map((d) => d.hostname),
     ).toEqual(olderImages.map((d) => d.hostname));
+    // The per-device results show the stored verdict too (and match the OpenAPI document).
+    const perDevice = await call("GET", `${OPS}${op}/devices/?page_size=5`);
+    expect(perDevice.statusCode).toBe(200);
+    const first = perDevice.json().results.find((r: { observed: unknown }) => r.observed);
+    expect(first.observed.compliance.verdict).toBe(expected.get(first.hostname));
     // Why unknown: not probed (unreachable, timeouts, …) or no baseline for the organization.
     const org103 = fleet.find((d) => d.organizationId === 103 && expectedProbe(d).ok === true) as DeviceSpec;
     expect(report.get(org103.hostname)?.compliance_rule).toBe("no_matching_baseline");

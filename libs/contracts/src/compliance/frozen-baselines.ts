@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BaselineFields } from "./baseline.js";
+import { BaselineFields, ComplianceVerdict } from "./baseline.js";
 import { type CompiledBaselines, compileBaselines } from "./evaluate.js";
 
 /**
@@ -37,3 +37,13 @@ export const ComplianceSummary = z
   })
   .meta({ id: "ComplianceSummary" });
 export type ComplianceSummary = z.infer<typeof ComplianceSummary>;
+
+/** One device's verdict as the fold stored it with its ledger row (`observed.compliance`). */
+export const ComplianceVerdictDetail = z
+  .object({
+    verdict: ComplianceVerdict,
+    rule: z.string().nullable().describe("The rule broken, or why nothing can be said; null when compliant"),
+    observed: z.string().nullable(),
+    required: z.string().nullable(),
+  })
+  .meta({ id: "ComplianceVerdictDetail" });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ComplianceVerdictDetail } from "../compliance/frozen-baselines.js";
 import { ErrorCode, LedgerStatus, ObservedValues } from "../domain.js";
 import { PageQuery } from "./pagination.js";
 
@@ -16,7 +17,12 @@ export const DeviceResultView = z
     status: LedgerStatus,
     error_code: z.string().nullable(),
     error_message: z.string().nullable(),
-    observed: ObservedValues.nullable(),
+    observed: ObservedValues.extend({
+      /** compliance_report: the verdict the fold gave this device (judged with the frozen baselines). */
+      compliance: ComplianceVerdictDetail.optional().describe(
+        "compliance_report only: the verdict the fold gave this device, judged with the baselines frozen when the operation started",
+      ),
+    }).nullable(),
     attempts: z.number().int(),
     started_at: Iso.nullable(),
     finished_at: Iso.nullable(),
