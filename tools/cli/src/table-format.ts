@@ -2,7 +2,7 @@ import type { Device, DeviceResult, Operation } from "@headless-ops/client";
 import Table from "cli-table3";
 
 /** Tables for people (`--json` prints the API's objects instead). Pure: strings in, a string out. */
-function table(head: string[], rows: (string | number)[][]): string {
+export function table(head: string[], rows: (string | number)[][]): string {
   const t = new Table({ head, style: { head: [], border: [] } });
   t.push(...rows.map((r) => r.map((c) => String(c))));
   return t.toString();
