@@ -23,7 +23,7 @@ function countTable(title: string, counts: Record<string, number>): string | und
     .filter(([, n]) => n > 0)
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b, "en", { numeric: true }));
   if (rows.length === 0) return undefined;
-  return table([title.toUpperCase(), "DEVICES"], rows);
+  return table([title.toUpperCase(), "DEVICES"], rows, { compact: true });
 }
 
 /**
@@ -58,6 +58,7 @@ export function dryRunSummary(view: DryRun): string {
       table(
         ["DEVICE", "HOSTNAME", "ORG", "REASON"],
         sample.map((d) => [d.id, d.hostname, d.organization_id, d.reason]),
+        { compact: true },
       ),
     );
   }

@@ -1,18 +1,11 @@
 import { useCallback, useState } from "preact/hooks";
 import { type ApiClient, BASELINES, type Baseline, type CurrentToken, problemOf } from "../api.js";
 import { Pager } from "../components/pager.js";
-import { formatTime } from "../format.js";
+import { firmwareRule, formatTime } from "../format.js";
 import { usePage } from "../use-page.js";
 
 /** The API's largest page: an organization's baselines are few, so one page nearly always holds them. */
 const PAGE_SIZE = 200;
-
-/** What a baseline demands, in words: `>= 17.12.3`, `one of 4.30.2F, 4.31.1F`, `any`. */
-export function firmwareRule(b: Baseline): string {
-  if (b.allowed_firmware?.length) return `one of ${b.allowed_firmware.join(", ")}`;
-  if (b.min_firmware) return `>= ${b.min_firmware}`;
-  return "any";
-}
 
 function rulesOf(b: Baseline): string {
   const rules = [

@@ -1,11 +1,11 @@
 import { useCallback, useState } from "preact/hooks";
 import { type ApiClient, type CurrentToken, OPERATIONS, problemOf } from "../api.js";
-import { ComplianceSummary, complianceCountsOf } from "../components/compliance-summary.js";
+import { ComplianceSummary } from "../components/compliance-summary.js";
 import { ErrorChart } from "../components/error-chart.js";
 import { ProgressBar } from "../components/progress-bar.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { ThroughputChart } from "../components/throughput-chart.js";
-import { formatEta, formatRate, formatTime, humanize, isTerminal } from "../format.js";
+import { complianceCountsOf, formatEta, formatRate, formatTime, humanize, isTerminal } from "../format.js";
 import { type LiveOperation, useLiveOperation } from "../live-operations.js";
 import { downloadReportCsv } from "../report-download.js";
 import { hrefOf } from "../route.js";
