@@ -23,7 +23,7 @@ describe("demoInstructions", () => {
       cron: "0 2 * * *",
       timezone: "Europe/Zurich",
       cron_description: "At 02:00 (Europe/Zurich)",
-      next_runs: ["2026-12-03T01:00:00.000Z"],
+      next_runs: ["2026-12-03T01:00:00Z"],
     },
   });
 
@@ -54,7 +54,7 @@ describe("demoInstructions", () => {
     expect(text).toContain(
       'nightly schedule #9: compliance_report "0 2 * * *" Europe/Zurich, At 02:00 (Europe/Zurich)',
     );
-    expect(text).toContain("next run 2026-12-03T01:00:00.000Z");
+    expect(text).toContain("next run 2026-12-03T01:00:00Z");
     const post = text.slice(text.indexOf("Run a compliance report now"));
     const data = /-d '(\{[^']*\})'/.exec(post)?.[1] as string;
     expect(CreateOperationBody.parse(JSON.parse(data))).toMatchObject({
