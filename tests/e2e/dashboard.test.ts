@@ -215,7 +215,7 @@ describe.sequential("the dashboard in a browser", () => {
         await page.waitForSelector(`[data-verdict=${verdict}] .verdict-count`, { timeout: 10_000 });
       }
       const final = await api.operation(created.id);
-      const counts = (final.operation_details as { compliance_summary: Record<string, number> })
+      const counts = (final.operation_details as unknown as { compliance_summary: Record<string, number> })
         .compliance_summary;
       for (const [verdict, n] of Object.entries(counts)) {
         await page

@@ -1,4 +1,6 @@
-import type { Baseline } from "./api.js";
+import type { components } from "@headless-ops/client";
+
+type Baseline = components["schemas"]["Baseline"];
 
 /** Pure formatting for the tables and the operation page (unit-tested in format.test.ts). */
 
