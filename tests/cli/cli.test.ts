@@ -232,6 +232,31 @@ describe("headless-ops CLI end to end", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(35);
+    // A reader that stops early (`| head`) is no error: the CLI stops quietly with exit 0.
+    const slow = await api.call<{ results: { id: string }[] }>(
+      "GET",
+      `${OPERATIONS}?organization_id=${SLOW_ORG}`,
+    );
+    // The run cancelled by the test above: 1,500 rows, well past a pipe's buffer.
+    const big = slow.body.results[0]?.id as string;
+    const head = spawnSync(
+      "bash",
+      ["-o", "pipefail", "-c", `"${process.execPath}" ${CLI} ops report ${big} | head -n 3`],
+      {
+        env: {
+          ...process.env,
+          HEADLESS_OPS_URL: cli.url,
+          HEADLESS_OPS_TOKEN: cli.token,
+          HEADLESS_OPS_CONFIG: "/nonexistent",
+        },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    expect(head.status, head.stderr).toBe(0);
+    expect(head.stderr).toBe("");
+    expect(head.stdout.trimEnd().split("\r\n")).toHaveLength(3);
+
     const json = await runCli(cli, ["ops", "report", op.id, "--format", "json"]);
     expect(json.code, json.stderr).toBe(0);
     expect((JSON.parse(json.stdout) as { results: unknown[] }).results).toHaveLength(35);
