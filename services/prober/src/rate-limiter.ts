@@ -65,7 +65,7 @@ export class RateLimiter {
     this.take(operationId, rate, batch.length).then(
       (grant) => {
         bucket.taking = false;
-        batch.forEach((w, i) => release(w, grant.waitMs + i * grant.intervalMs));
+        for (const [i, w] of batch.entries()) release(w, grant.waitMs + i * grant.intervalMs);
         this.pump(operationId, rate, bucket);
       },
       (err) => {
