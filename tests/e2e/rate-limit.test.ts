@@ -121,4 +121,23 @@ describe.sequential(`probe rate limit across ${PROBERS} probers`, () => {
     );
     expect(Math.abs(rate.perSecond - 250) / 250).toBeLessThan(0.1);
   });
+
+  it("leaves an unlimited operation over the same devices faster than the limit (the limit, not the machine, held it)", async () => {
+    const created = await api.createOperation({
+      operation_type: "bulk_serial_sync",
+      target_organizations: [101],
+    });
+    const done = await api.pollOperation(created.id, isFinished, { timeoutMs: 60_000 });
+    expect(done).toMatchObject({ status: "completed", processed_devices: 3000 });
+    const rate = await observedRate(stack.db.pool, created.id);
+    process.stdout.write(
+      `unlimited, same fleet: ${rate.devices} devices in ${rate.seconds.toFixed(2)} s = ${rate.perSecond.toFixed(1)} devices/s\n`,
+    );
+    expect(rate.perSecond).toBeGreaterThan(550);
+    const buckets = await stack.db.pool.query(
+      "SELECT 1 FROM operation_rate_buckets WHERE operation_id = $1",
+      [created.id],
+    );
+    expect(buckets.rowCount).toBe(0);
+  });
 });

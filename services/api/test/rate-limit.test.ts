@@ -1,4 +1,5 @@
 import { DryRunView, OperationCreatedView, OrganizationView } from "@headless-ops/contracts";
+import { runScript } from "@headless-ops/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, OPS, referenceBody, startHarness } from "./harness.js";
 
@@ -171,5 +172,32 @@ describe("PATCH /api/v1/organizations/{id}: the organization's default", () => {
     const unknown = await call("PATCH", `${ORGS}101`, { name: "renamed" });
     expect(unknown.statusCode).toBe(422);
     expect((await call("PATCH", `${ORGS}101`, '{"max_devices_per_second": ')).statusCode).toBe(400);
+  });
+});
+
+describe("npm run admin -- org set", () => {
+  const admin = (args: string[]) =>
+    runScript({ script: "services/api/dist/admin.js", args: ["org", "set", ...args], env: h.ctx.env });
+  const stored = async () =>
+    (await h.db.pool.query("SELECT max_devices_per_second AS r FROM organizations WHERE id = 103")).rows[0].r;
+
+  it("sets and removes an organization's default, and refuses a bad value or an unknown organization", async () => {
+    const set = await admin(["--id", "103", "--max-devices-per-second", "750"]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("max_devices_per_second 750");
+    expect(await stored()).toBe(750);
+    const none = await admin(["--id", "103", "--max-devices-per-second", "none"]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(await stored()).toBeNull();
+    for (const bad of [
+      ["--id", "103", "--max-devices-per-second", "0"],
+      ["--id", "103", "--max-devices-per-second", "fast"],
+      ["--id", "103"],
+      ["--id", "999", "--max-devices-per-second", "5"],
+    ]) {
+      const res = await admin(bad);
+      expect(res.code, bad.join(" ")).toBe(2);
+    }
+    expect(await stored()).toBeNull();
   });
 });
