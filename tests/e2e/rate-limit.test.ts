@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, isFinished } from "./support/api-client.js";
+import { type ApiClient, isFinished, OPERATIONS } from "./support/api-client.js";
 import { ledgerCounts, seedDevices, seedOrganizations } from "./support/fleet.js";
 import { metricSum } from "./support/observe.js";
 import { type Stack, startStack } from "./support/stack.js";
@@ -139,5 +139,26 @@ describe.sequential(`probe rate limit across ${PROBERS} probers`, () => {
       [created.id],
     );
     expect(buckets.rowCount).toBe(0);
+  });
+
+  it("ends a cancelled slow operation at once: devices still waiting for tokens are not paced out", async () => {
+    // 3,000 devices at 20/s would take 150 s.
+    const created = await api.createOperation({
+      operation_type: "bulk_serial_sync",
+      target_organizations: [101],
+      options: { max_devices_per_second: 20 },
+    });
+    await api.pollOperation(created.id, (op) => op.processed_devices >= 20, { timeoutMs: 30_000 });
+    const cancel = await api.call("POST", `${OPERATIONS}${created.id}/cancel`);
+    expect(cancel.status).toBe(200);
+    const cancelledAt = Date.now();
+    const done = await api.pollOperation(created.id, isFinished, { timeoutMs: 30_000 });
+    const seconds = (Date.now() - cancelledAt) / 1000;
+    process.stdout.write(`cancel at 20/s: finished ${seconds.toFixed(1)} s after the cancel\n`);
+    expect(done).toMatchObject({ status: "cancelled", processed_devices: 3000 });
+    const ledger = await ledgerCounts(stack.db.pool, created.id);
+    expect(ledger.succeeded).toBeGreaterThanOrEqual(20);
+    expect(ledger.cancelled).toBeGreaterThan(2500);
+    expect(seconds).toBeLessThan(15);
   });
 });

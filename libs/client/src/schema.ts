@@ -911,7 +911,7 @@ export interface components {
             failed_devices: number;
             finished_at: string | null;
             id: string;
-            operation_config: {
+            operation_config?: {
                 device_statuses: ("active" | "pending" | "offline" | "maintenance" | "decommissioned")[] | null;
                 device_types: ("router" | "switch" | "access_point" | "firewall" | "wireless_controller" | "gateway")[];
                 options: {

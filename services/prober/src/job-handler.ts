@@ -128,14 +128,51 @@ export function heartbeatMs(): number {
 }
 
 function cancelledResults(job: DeviceJobBatch): DeviceResult[] {
+  return job.devices.map((d) => cancelledResult(d.device_id));
+}
+
+function cancelledResult(deviceId: string): DeviceResult {
   const now = isoNow();
-  return job.devices.map((d) => ({
-    device_id: d.device_id,
-    outcome: "cancelled",
-    attempts: 1,
-    started_at: now,
-    finished_at: now,
-  }));
+  return { device_id: deviceId, outcome: "cancelled", attempts: 1, started_at: now, finished_at: now };
+}
+
+/**
+ * Each device waits for a token of the operation's shared bucket, then is probed. A slow limit can
+ * keep devices waiting long: the operation's status is re-read (through the cache) every second
+ * while they wait, and once it is cancelled or ended the devices still waiting are reported
+ * `cancelled` at once instead of being paced out.
+ */
+async function probeWithinLimit(
+  deps: JobHandlerDeps,
+  job: DeviceJobBatch,
+  rate: number,
+  probe: (device: DeviceJobBatch["devices"][number]) => Promise<DeviceResult>,
+  stream: ResultStream,
+): Promise<DeviceResult[]> {
+  const waits = new AbortController();
+  const stop = () => waits.abort();
+  deps.signal.addEventListener("abort", stop, { once: true });
+  const watch = setInterval(async () => {
+    if ((await deps.statuses.policyOf(job.operation_id)).skip) waits.abort();
+  }, 1_000);
+  try {
+    return await Promise.all(
+      job.devices.map(async (device) => {
+        try {
+          await deps.limiter.acquire(job.operation_id, rate, waits.signal);
+        } catch (err) {
+          if (deps.signal.aborted) throw err;
+          const result = cancelledResult(device.device_id);
+          stream.add(result);
+          return result;
+        }
+        return probe(device);
+      }),
+    );
+  } finally {
+    clearInterval(watch);
+    deps.signal.removeEventListener("abort", stop);
+  }
 }
 
 async function probeAll(
@@ -172,12 +209,7 @@ async function probeAll(
     // idle the slots of other operations' jobs. Unlimited operations take the direct path.
     const rate = maxDevicesPerSecond;
     if (rate === null) return await Promise.all(job.devices.map(probe));
-    return await Promise.all(
-      job.devices.map(async (device) => {
-        await deps.limiter.acquire(job.operation_id, rate, deps.signal);
-        return probe(device);
-      }),
-    );
+    return await probeWithinLimit(deps, job, rate, probe, stream);
   } finally {
     deps.metrics.devicesInFlight.dec(job.devices.length);
     for (const [code, n] of attempts) {

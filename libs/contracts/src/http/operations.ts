@@ -145,8 +145,11 @@ export const OperationView = z
     retry_of: IdString.nullable(),
     /** The schedule whose firing created it; null for a direct POST (or a deleted schedule). */
     schedule_id: IdString.nullable(),
-    /** As in the POST response (`options.max_devices_per_second` included when the request set it). */
-    operation_config: OperationConfig,
+    /**
+     * As in the POST response (`options.max_devices_per_second` included when the request set it).
+     * Always sent; optional in the schema because it was added after clients were written against it.
+     */
+    operation_config: OperationConfig.optional(),
     operation_details: z.object({
       device_types: z.array(DeviceType),
       organization_ids: z.array(z.number().int()),
