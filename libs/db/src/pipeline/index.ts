@@ -21,4 +21,4 @@ export {
   resetFanoutSession,
 } from "./fanout-ledger.js";
 export { readOperationRunStates } from "./operation-run-states.js";
-export { type FoldOutcome, type FoldRow, foldResults } from "./result-fold.js";
+export { type FoldOptions, type FoldOutcome, type FoldRow, foldResults } from "./result-fold.js";
