@@ -1,9 +1,9 @@
 // Live-progress benchmark: `npm run bench:sse -- --devices 100000 --streams 1000 --others 100`.
 // One API process with `streams` SSE streams open on one operation over `devices` simulated devices
 // and `others` streams on other operations, while the scheduler, the aggregator and probers run it.
-// Prints the delay from the aggregator's commit (the progress event's updated_at, heard on NATS) to
+// Prints the delay from the aggregator's commit (the progress event's committed_at, heard on NATS) to
 // each SSE arrival (median/p99/max), the API's peak RSS and its event-loop lag (prom-client's
-// monitorEventLoopDelay gauges on /metrics).
+// monitorEventLoopDelay gauges on /metrics). `--cpu-prof DIR` writes the API's V8 CPU profile there.
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     others: { type: "string", default: "100" },
     probers: { type: "string", default: "2" },
     "timeout-s": { type: "string", default: "300" },
+    "cpu-prof": { type: "string" },
   },
 });
 const devices = Number(args.devices);
@@ -98,12 +99,20 @@ async function main() {
     CREDENTIAL_KEY: randomBytes(32).toString("base64"),
   };
   const apiPort = await freePort();
+  const metricsPort = await freePort();
   const api = startBenchProcess({
     name: "api",
     script: "services/api/dist/main.js",
-    env: { ...env, PORT: String(apiPort), HOST: "127.0.0.1", RATE_LIMIT_MAX: "100000" },
+    env: {
+      ...env,
+      PORT: String(apiPort),
+      METRICS_PORT: String(metricsPort),
+      HOST: "127.0.0.1",
+      RATE_LIMIT_MAX: "100000",
+    },
     port: apiPort,
     log,
+    cpuProf: args["cpu-prof"],
   });
   const workers = await startWorkers({ env, probers: Number(args.probers), log });
   const all = [api, ...workers];
@@ -111,6 +120,8 @@ async function main() {
   try {
     await Promise.all(all.map((s) => s.proc.waitUntilReady()));
     const base = `http://127.0.0.1:${apiPort}`;
+    // The API serves /metrics on its ops port (METRICS_PORT), not beside the API.
+    const metrics = `http://127.0.0.1:${metricsPort}/metrics`;
     const ops = "/api/v1/inventory_device_serial_headless_operation/";
     // The watched operation is created first but due only when every stream is open.
     await client.query("BEGIN");
@@ -130,7 +141,7 @@ async function main() {
     nc.subscribe(names.subjects.progress(opId), {
       callback: (_err, msg) => {
         const e = msg.json();
-        committedAt.set(`${e.processed_devices}`, Date.parse(e.updated_at));
+        committedAt.set(`${e.processed_devices}`, Date.parse(e.committed_at ?? e.updated_at));
       },
     });
     const headers = { authorization: `Bearer ${token}` };
@@ -138,7 +149,7 @@ async function main() {
     for (let i = 0; i < streams; i += 1) conns.push(await openSse(`${base}${ops}${opId}/events`, headers));
     for (const id of small) conns.push(await openSse(`${base}${ops}${id}/events`, headers));
     console.log(
-      `open streams: ${await gauge(`${base}/metrics`, "sse_streams_open")}, NATS subscriptions: ${await gauge(`${base}/metrics`, "sse_nats_subscriptions")}`,
+      `open streams: ${await gauge(metrics, "sse_streams_open")}, NATS subscriptions: ${await gauge(metrics, "sse_nats_subscriptions")}`,
     );
 
     const delays = [];
@@ -157,8 +168,8 @@ async function main() {
     let lagMax = 0;
     let lagP99 = 0;
     const sampler = setInterval(async () => {
-      lagMax = Math.max(lagMax, await gauge(`${base}/metrics`, "nodejs_eventloop_lag_max_seconds"));
-      lagP99 = Math.max(lagP99, await gauge(`${base}/metrics`, "nodejs_eventloop_lag_p99_seconds"));
+      lagMax = Math.max(lagMax, await gauge(metrics, "nodejs_eventloop_lag_max_seconds"));
+      lagP99 = Math.max(lagP99, await gauge(metrics, "nodejs_eventloop_lag_p99_seconds"));
     }, 1_000);
     await client.query("UPDATE operations SET scheduled_for = now() WHERE id = $1", [opId]);
     await publishJson(jetstream(nc), names.subjects.operationCreated, big.event, operationCreatedMsgId(opId));

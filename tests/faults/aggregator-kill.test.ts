@@ -16,11 +16,7 @@ describe("faults: kill -9 the aggregator twice mid-batch", () => {
 
   beforeAll(async () => {
     stack = await startFaultStack({ env: faultEnv(profile, proberConcurrency(profile, PROBERS)) });
-    await Promise.all([
-      stack.start("scheduler", "scheduler"),
-      stack.start("aggregator", "aggregator-0"),
-      ...Array.from({ length: PROBERS }, (_, i) => stack.start("prober", `prober-${i}`)),
-    ]);
+    await stack.startPipeline(PROBERS, { aggregator: "aggregator-0" });
   });
 
   afterAll(async () => {

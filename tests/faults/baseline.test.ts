@@ -12,11 +12,7 @@ describe("faults: control run without faults", () => {
 
   beforeAll(async () => {
     stack = await startFaultStack({ env: faultEnv(profile, proberConcurrency(profile, PROBERS)) });
-    await Promise.all([
-      stack.start("scheduler", "scheduler"),
-      stack.start("aggregator", "aggregator"),
-      ...Array.from({ length: PROBERS }, (_, i) => stack.start("prober", `prober-${i}`)),
-    ]);
+    await stack.startPipeline(PROBERS);
   });
 
   afterAll(async () => {

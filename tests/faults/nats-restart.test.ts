@@ -22,11 +22,7 @@ describe("faults: restart NATS mid-operation", () => {
       natsUrl: nats.url,
       env: faultEnv(profile, proberConcurrency(profile, PROBERS)),
     });
-    await Promise.all([
-      stack.start("scheduler", "scheduler"),
-      stack.start("aggregator", "aggregator"),
-      ...Array.from({ length: PROBERS }, (_, i) => stack.start("prober", `prober-${i}`)),
-    ]);
+    await stack.startPipeline(PROBERS);
   });
 
   afterAll(async () => {

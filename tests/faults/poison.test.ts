@@ -30,11 +30,7 @@ describe("faults: poison messages and an always-failing device", () => {
         PROBE_RETRY_BACKOFF_MS: String(BACKOFF_MS),
       },
     });
-    await Promise.all([
-      stack.start("scheduler", "scheduler"),
-      stack.start("aggregator", "aggregator"),
-      ...Array.from({ length: PROBERS }, (_, i) => stack.start("prober", `prober-${i}`)),
-    ]);
+    await stack.startPipeline(PROBERS);
   });
 
   afterAll(async () => {

@@ -28,11 +28,7 @@ describe("faults: restart Postgres mid-operation", () => {
         FANOUT_BATCH_SIZE: "50",
       },
     });
-    await Promise.all([
-      stack.start("scheduler", "scheduler"),
-      stack.start("aggregator", "aggregator"),
-      ...Array.from({ length: PROBERS }, (_, i) => stack.start("prober", `prober-${i}`)),
-    ]);
+    await stack.startPipeline(PROBERS);
   });
 
   afterAll(async () => {

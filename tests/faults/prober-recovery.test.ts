@@ -28,11 +28,7 @@ describe("faults: kill -9 one prober at 30 %, its jobs come back within the ack 
 
   beforeAll(async () => {
     stack = await startFaultStack({ env: faultEnv(profile, proberConcurrency(profile, PROBERS)) });
-    await Promise.all([
-      stack.start("scheduler", "scheduler"),
-      stack.start("aggregator", "aggregator"),
-      ...Array.from({ length: PROBERS }, (_, i) => stack.start("prober", `prober-${i}`)),
-    ]);
+    await stack.startPipeline(PROBERS);
   });
 
   afterAll(async () => {

@@ -28,8 +28,13 @@ export const OperationProgressEvent = z.object({
   /** Recent fold rate of this aggregator replica for the operation; null before a rate is known. */
   devices_per_second: z.number().min(0).nullable(),
   estimated_completion: Timestamp.nullable(),
-  /** The operation row's `updated_at` as committed by the fold: the benchmark measures delay from it. */
+  /** The operation row's `updated_at`: the fold transaction's start (Postgres `now()`), orders the events. */
   updated_at: Timestamp,
+  /**
+   * The aggregator's clock right after the fold's COMMIT, when the values became visible: the delay a
+   * client sees is measured from it. Optional: an aggregator of an earlier release sends none.
+   */
+  committed_at: Timestamp.optional(),
 });
 export type OperationProgressEvent = z.infer<typeof OperationProgressEvent>;
 

@@ -6,6 +6,7 @@ import type { OperationProgressRow } from "@headless-ops/db";
 export function progressEventOf(
   row: OperationProgressRow,
   devicesPerSecond: number | null,
+  committedAt: Date,
 ): OperationProgressEvent {
   return OperationProgressEvent.parse({
     v: 1,
@@ -19,6 +20,7 @@ export function progressEventOf(
     devices_per_second: devicesPerSecond === null ? null : Math.round(devicesPerSecond * 10) / 10,
     estimated_completion: row.estimated_completion?.toISOString() ?? null,
     updated_at: row.updated_at.toISOString(),
+    committed_at: committedAt.toISOString(),
   });
 }
 
@@ -33,9 +35,11 @@ export function publishProgress(
   rateOf: (operationId: string) => number | undefined,
 ): number {
   if (!nc) return 0;
+  // Called right after the fold's COMMIT: every row of the fold became visible at this moment.
+  const committedAt = new Date();
   let sent = 0;
   for (const row of rows) {
-    const event = progressEventOf(row, rateOf(row.id) ?? null);
+    const event = progressEventOf(row, rateOf(row.id) ?? null, committedAt);
     if (publishCoreJson(nc, names.subjects.progress(row.id), event)) sent += 1;
   }
   return sent;

@@ -26,6 +26,11 @@ export type FaultStack = {
     name: string,
     opts?: { ready?: boolean; env?: Record<string, string> },
   ) => Promise<ServiceProcess>;
+  /**
+   * The pipeline most scenarios run: a scheduler, an aggregator (named `aggregator` unless told) and
+   * `probers` probers named `prober-<i>`, started together.
+   */
+  startPipeline: (probers: number, names?: { aggregator?: string }) => Promise<void>;
   /** Running processes of a service (by name prefix). */
   running: (prefix: string) => ServiceProcess[];
   stop: () => Promise<void>;
@@ -80,6 +85,8 @@ export async function startFaultStack(opts: {
   await nc.close();
   const db = createDb({ url: databaseUrl, max: 3, applicationName: "faults", onError: () => undefined });
   const group = new ProcessGroup();
+  const start: FaultStack["start"] = (service, name, o = {}) =>
+    group.start(service, { env: { ...env, ...o.env }, name, ready: o.ready });
   return {
     ctx,
     databaseUrl,
@@ -88,8 +95,14 @@ export async function startFaultStack(opts: {
     env,
     db,
     group,
-    start: (service, name, o = {}) =>
-      group.start(service, { env: { ...env, ...o.env }, name, ready: o.ready }),
+    start,
+    startPipeline: async (probers, names = {}) => {
+      await Promise.all([
+        start("scheduler", "scheduler"),
+        start("aggregator", names.aggregator ?? "aggregator"),
+        ...Array.from({ length: probers }, (_, i) => start("prober", `prober-${i}`)),
+      ]);
+    },
     running: (prefix) => group.processes.filter((p) => p.running && p.name.startsWith(prefix)),
     stop: async () => {
       try {

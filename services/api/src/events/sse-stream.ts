@@ -1,6 +1,19 @@
 import { PassThrough } from "node:stream";
 import type { FastifyReply } from "fastify";
 
+/** Data already serialised: streams sent the same object (a shared live view) stringify it once. */
+const serialised = new WeakMap<object, string>();
+
+function toJson(data: unknown): string {
+  if (typeof data !== "object" || data === null) return JSON.stringify(data);
+  let json = serialised.get(data);
+  if (json === undefined) {
+    json = JSON.stringify(data);
+    serialised.set(data, json);
+  }
+  return json;
+}
+
 /**
  * One Server-Sent Events response. The body is a stream fastify sends like any payload (so the
  * rate-limit headers, the request log and the hooks see it as a normal response); `closed` fires
@@ -42,7 +55,7 @@ export class SseStream {
   send(event: string, data: unknown): void {
     if (this.done) return;
     this.seq += 1;
-    this.body.write(`id: ${Date.now()}-${this.seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.body.write(`id: ${Date.now()}-${this.seq}\nevent: ${event}\ndata: ${toJson(data)}\n\n`);
   }
 
   /** A comment line: ignored by clients, keeps proxies from timing the connection out. */
