@@ -155,6 +155,12 @@ export const configSchema = z.object({
   /** Aggregator: fold transactions in flight at once (disjoint ledger rows, so Postgres runs them in parallel). */
   AGGREGATOR_FOLD_CONCURRENCY: int(2, 1, 16),
   /**
+   * Aggregator: a successful probe moves a device's `last_seen` only once the recorded one is at least
+   * this many seconds old; a re-sync that changes no other value then writes no device row. 0 records
+   * every probe.
+   */
+  DEVICE_LAST_SEEN_RESOLUTION_S: int(300, 0, 604_800),
+  /**
    * OpenTelemetry tracing, by the standard OTEL_* variables. Off unless OTEL_TRACES_EXPORTER=otlp or an
    * OTLP endpoint is set (and OTEL_TRACES_EXPORTER is not "none", OTEL_SDK_DISABLED not true).
    */

@@ -29,6 +29,8 @@ export type FolderDeps = {
   names: NatsNames;
   /** Progress events go out on core NATS after each commit; undefined publishes none (tests). */
   nc?: NatsConnection | undefined;
+  /** DEVICE_LAST_SEEN_RESOLUTION_S (see foldResults); 0 when not given. */
+  lastSeenResolutionS?: number;
 };
 
 const retryableSqlStates = new Set([PG_DEADLOCK_DETECTED, PG_SERIALIZATION_FAILURE]);
@@ -124,7 +126,9 @@ export async function foldBatch(
   for (let attempt = 1; !outcome; attempt++) {
     try {
       outcome = await withTransaction(deps.pool, (client) =>
-        foldResults(client, deps.natsPrefix, rows, deps.rates.ratesFor(operationIds)),
+        foldResults(client, deps.natsPrefix, rows, deps.rates.ratesFor(operationIds), {
+          lastSeenResolutionS: deps.lastSeenResolutionS ?? 0,
+        }),
       );
     } catch (err) {
       const code = pgErrorCode(err);

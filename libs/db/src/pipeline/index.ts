@@ -22,4 +22,4 @@ export {
 } from "./fanout-ledger.js";
 export { type OperationRunState, readOperationRunStates } from "./operation-run-states.js";
 export { type RateGrant, takeRateTokens } from "./rate-bucket.js";
-export { type FoldOutcome, type FoldRow, foldResults } from "./result-fold.js";
+export { type FoldOptions, type FoldOutcome, type FoldRow, foldResults } from "./result-fold.js";
