@@ -254,7 +254,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const config = parsed.data;
   // The defaults follow the default ports, so moving a port moves every process's default with it.
-  if (cleaned.DATABASE_URL === undefined) config.DATABASE_URL = defaultDatabaseUrl(config.DEFAULT_POSTGRES_PORT);
+  if (cleaned.DATABASE_URL === undefined)
+    config.DATABASE_URL = defaultDatabaseUrl(config.DEFAULT_POSTGRES_PORT);
   if (cleaned.NATS_URL === undefined) config.NATS_URL = defaultNatsUrl(config.DEFAULT_NATS_PORT);
   return config;
 }
