@@ -78,7 +78,7 @@ export async function startLocalStack(opts: {
       });
       log.info(
         {
-          pid: postgres.process.pid,
+          serverPid: postgres.process.pid,
           dataDir: postgres.dataDir,
           port: config.DEFAULT_POSTGRES_PORT,
           created: postgres.created,
@@ -95,7 +95,7 @@ export async function startLocalStack(opts: {
         onUnexpectedExit: (exit) => opts.onUnexpectedExit("nats", exit),
       });
       log.info(
-        { pid: nats.process.pid, bin: natsBin, storeDir: nats.storeDir, url: nats.url },
+        { serverPid: nats.process.pid, bin: natsBin, storeDir: nats.storeDir, url: nats.url },
         "embedded NATS (JetStream) running",
       );
     }
