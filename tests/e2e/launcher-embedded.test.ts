@@ -128,17 +128,37 @@ describe.sequential("launcher with nothing installed (embedded Postgres and NATS
     await stopCleanly(run);
   });
 
-  it("reuses the data directory on the next start", async () => {
-    const run = await launch([]);
-    const { launcher } = run;
-    expect(launcher.lines.join("\n")).toMatch(/embedded PostgreSQL running .*created=false/);
-    // The token and the operation of the first run are still there.
-    const res = await fetch(`${launcher.url}${base}?id=${operationId}`, {
-      headers: { authorization: `Bearer ${token}` },
+  it("reuses the data directory on the next start, also after a launcher killed with SIGKILL", async () => {
+    const check = async (launcher: ServiceProcess) => {
+      expect(launcher.lines.join("\n")).toMatch(/embedded PostgreSQL running .*created=false/);
+      // The token and the operation of the first run are still there.
+      const res = await fetch(`${launcher.url}${base}?id=${operationId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      const op = ((await res.json()) as { results: Operation[] }).results[0];
+      expect(op?.status).toBe("completed_with_errors");
+    };
+    const killed = await launch([]);
+    await check(killed.launcher);
+    // kill -9: the launcher cannot stop its embedded servers, which keep running on the default ports.
+    await killed.launcher.kill();
+    const orphans = ["PostgreSQL", "NATS"].map((name) => killed.pids.get(name) as number);
+    expect(orphans.filter(alive)).toHaveLength(2);
+    // Its services are orphans too (each in its own process group); this test stops them itself.
+    const services = [...killed.pids].filter(([name]) => !["PostgreSQL", "NATS"].includes(name));
+    for (const [, pid] of services) process.kill(pid, "SIGTERM");
+    await waitFor(() => (services.some(([, pid]) => alive(pid)) ? undefined : true), {
+      timeoutMs: 30_000,
+      what: "the killed launcher's services to stop",
     });
-    expect(res.status).toBe(200);
-    const op = ((await res.json()) as { results: Operation[] }).results[0];
-    expect(op?.status).toBe("completed_with_errors");
+    // The next start recognises them by their pid files, stops them and starts its own on the same data.
+    const run = await launch([]);
+    expect(run.launcher.lines.join("\n")).toMatch(
+      /stopping the embedded PostgreSQL an earlier run left running/,
+    );
+    expect(orphans.filter(alive)).toEqual([]);
+    await check(run.launcher);
     await stopCleanly(run);
   });
 

@@ -65,7 +65,17 @@ export async function startEmbeddedNats(opts: {
   await mkdir(storeDir, { recursive: true, mode: 0o700 });
   const server = new EmbeddedProcess("nats", {
     command: opts.bin,
-    args: ["--addr", "127.0.0.1", "--port", String(opts.port), "--jetstream", "--store_dir", storeDir],
+    args: [
+      "--addr",
+      "127.0.0.1",
+      "--port",
+      String(opts.port),
+      "--jetstream",
+      "--store_dir",
+      storeDir,
+      "--pid",
+      natsPidFile(opts.dir),
+    ],
     env: {},
     output: opts.output,
     // SIGINT: shut down and exit 0 (on SIGTERM nats-server shuts down just the same but exits 1).
@@ -81,6 +91,11 @@ export async function startEmbeddedNats(opts: {
     await new Promise((r) => setTimeout(r, 100));
   }
   return { process: server, url: `nats://127.0.0.1:${opts.port}`, storeDir };
+}
+
+/** Where the embedded nats-server writes its pid (for a launcher that finds it left running). */
+export function natsPidFile(dir: string): string {
+  return join(dir, "nats", "nats-server.pid");
 }
 
 function isExecutable(path: string): boolean {

@@ -1,9 +1,16 @@
 import { join, resolve } from "node:path";
 import type { Config, Logger } from "@headless-ops/runtime";
 import type { PrefixedOutput } from "../prefixed-output.js";
-import { type EmbeddedNats, findNatsServer, NATS_SERVER_DIRS, startEmbeddedNats } from "./embedded-nats.js";
+import {
+  type EmbeddedNats,
+  findNatsServer,
+  NATS_SERVER_DIRS,
+  natsPidFile,
+  startEmbeddedNats,
+} from "./embedded-nats.js";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./embedded-postgres.js";
 import type { EmbeddedExit } from "./embedded-process.js";
+import { leftoverPid, stopLeftover } from "./leftover.js";
 import { type LocalServicePlan, probeLocalServices } from "./local-services.js";
 
 /** The connection settings the launcher uses and hands to the services, embedded or not. */
@@ -46,8 +53,9 @@ export async function startLocalStack(opts: {
   onUnexpectedExit: (name: string, exit: EmbeddedExit) => void;
 }): Promise<LocalStack> {
   const { config, log } = opts;
-  const plan = await probeLocalServices(config);
   const dataDir = embeddedDataDir(opts.root, config.EMBEDDED_DATA_DIR);
+  await stopLeftovers(dataDir, log);
+  const plan = await probeLocalServices(config);
   const natsBin =
     plan.nats === "embedded"
       ? findNatsServer({
@@ -118,6 +126,27 @@ export async function startLocalStack(opts: {
   }
   if (nats) overrides.NATS_URL = nats.url;
   return { plan, dataDir, overrides, stop };
+}
+
+/** Embedded servers of a launcher that was killed before it could stop them: stopped, so they start afresh. */
+async function stopLeftovers(dataDir: string, log: Logger): Promise<void> {
+  const servers = [
+    {
+      name: "PostgreSQL",
+      pidFile: join(dataDir, "postgres", "data", "postmaster.pid"),
+      dir: join(dataDir, "postgres"),
+    },
+    { name: "NATS", pidFile: natsPidFile(dataDir), dir: join(dataDir, "nats") },
+  ];
+  for (const server of servers) {
+    const pid = await leftoverPid(server.pidFile, server.dir);
+    if (pid === undefined) continue;
+    log.warn(
+      { serverPid: pid, dir: server.dir },
+      `stopping the embedded ${server.name} an earlier run left running`,
+    );
+    await stopLeftover(pid, "SIGINT", 30_000);
+  }
 }
 
 function once<T>(fn: () => Promise<T>): () => Promise<T> {
