@@ -82,7 +82,10 @@ describe.sequential("launcher with nothing installed (embedded Postgres and NATS
   let token = "";
   let operationId = "";
 
-  it("comes up embedded, runs the demo operation to the end and stops cleanly", async () => {
+  // initdb, two launches and the demo take ~40 s on an idle machine; much longer on a loaded one.
+  it("comes up embedded, runs the demo operation to the end and stops cleanly", {
+    timeout: 300_000,
+  }, async () => {
     const run = await launch(["--demo"]);
     const { launcher } = run;
     const out = launcher.lines.join("\n");
@@ -128,7 +131,9 @@ describe.sequential("launcher with nothing installed (embedded Postgres and NATS
     await stopCleanly(run);
   });
 
-  it("reuses the data directory on the next start, also after a launcher killed with SIGKILL", async () => {
+  it("reuses the data directory on the next start, also after a launcher killed with SIGKILL", {
+    timeout: 300_000,
+  }, async () => {
     const check = async (launcher: ServiceProcess) => {
       expect(launcher.lines.join("\n")).toMatch(/embedded PostgreSQL running .*created=false/);
       // The token and the operation of the first run are still there.
@@ -169,7 +174,9 @@ describe.sequential("launcher with nothing installed (embedded Postgres and NATS
         name: "launcher",
         script: "tools/launcher/dist/main.js",
         env: {
-          ...plan,
+          // A port plan of its own: whatever an earlier test left behind cannot answer there.
+          DEFAULT_POSTGRES_PORT: String(await freePort()),
+          DEFAULT_NATS_PORT: String(await freePort()),
           EMBEDDED_DATA_DIR: emptyDir,
           NATS_SERVER_BIN: join(emptyDir, "nats-server"),
           PORT: "0",
