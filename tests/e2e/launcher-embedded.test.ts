@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, type ServiceProcess, startProcess, waitFor } from "@headless-ops/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { leftoverPid, stopLeftover } from "../../tools/launcher/src/embedded/leftover.js";
 
 /*
  * `npm start -- --demo` on a machine with nothing running: the launcher gets a port plan of its own
@@ -50,6 +51,12 @@ describe.sequential("launcher with nothing installed (embedded Postgres and NATS
   });
 
   afterAll(async () => {
+    // A failed test may leave a launcher killed without stopping its servers: stop them by pid file.
+    // (Only a pid whose command names the data directory: a stale pid file never hits another process.)
+    for (const pidFile of ["postgres/data/postmaster.pid", "nats/nats-server.pid"]) {
+      const pid = await leftoverPid(join(dataDir, pidFile), dataDir);
+      if (pid !== undefined) await stopLeftover(pid, "SIGINT", 30_000);
+    }
     await rm(dataDir, { recursive: true, force: true });
   });
 
