@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, type ServiceProcess, startProcess, waitFor } from "@headless-ops/testkit";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leftoverPid, stopLeftover } from "../../tools/launcher/src/embedded/leftover.js";
 
@@ -100,8 +101,26 @@ describe.sequential("launcher with nothing installed (embedded Postgres and NATS
     expect(out).toMatch(/embedded PostgreSQL running .*created=true/);
     expect(existsSync(join(dataDir, "postgres", "data", "PG_VERSION"))).toBe(true);
     expect(existsSync(join(dataDir, "nats", "jetstream"))).toBe(true);
-    // The services got the row-only role, not the owner's URL (nor any password in the log).
+    // No password in the log.
     expect(out).not.toMatch(/postgres:\/\/[^@\s]+:[^@\s]+@/);
+    // The services' role reads and writes rows but cannot change the schema (README "Database roles").
+    const passwords = JSON.parse(await readFile(join(dataDir, "postgres", "passwords.json"), "utf8"));
+    const app = new pg.Client({
+      connectionString: `postgres://headless_ops_app:${encodeURIComponent(passwords.app)}@127.0.0.1:${plan.DEFAULT_POSTGRES_PORT}/headless_ops`,
+    });
+    await app.connect();
+    try {
+      const role = await app.query(
+        "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user",
+      );
+      expect(role.rows[0]).toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false });
+      expect(
+        (await app.query("SELECT count(*)::int AS n FROM organizations")).rows[0].n,
+      ).toBeGreaterThanOrEqual(0);
+      await expect(app.query("CREATE TABLE not_allowed (id int)")).rejects.toMatchObject({ code: "42501" });
+    } finally {
+      await app.end();
+    }
 
     const tokenLine = await waitFor(() => launcher.lines.find((l) => l.includes("export TOKEN=")), {
       timeoutMs: 60_000,
@@ -157,9 +176,10 @@ describe.sequential("launcher with nothing installed (embedded Postgres and NATS
     await killed.launcher.kill();
     const orphans = ["PostgreSQL", "NATS"].map((name) => killed.pids.get(name) as number);
     expect(orphans.filter(alive)).toHaveLength(2);
-    // Its services are orphans too (each in its own process group); this test stops them itself.
+    // Its services are orphans too (each in its own process group, their log pipe gone): this test
+    // kills them itself; only the embedded servers are the next launcher's business.
     const services = [...killed.pids].filter(([name]) => !["PostgreSQL", "NATS"].includes(name));
-    for (const [, pid] of services) process.kill(pid, "SIGTERM");
+    for (const [, pid] of services) process.kill(pid, "SIGKILL");
     await waitFor(() => (services.some(([, pid]) => alive(pid)) ? undefined : true), {
       timeoutMs: 30_000,
       what: "the killed launcher's services to stop",
