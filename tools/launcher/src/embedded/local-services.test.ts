@@ -68,6 +68,9 @@ describe("which backing services the launcher embeds", () => {
       postgres: "external",
       nats: "external",
     });
+    // An owner URL of the operator's names a real server too.
+    const owner = loadConfig({ MIGRATE_DATABASE_URL: "postgres://owner@127.0.0.1:5432/headless_ops" });
+    expect(placeLocalServices(owner, { postgres: false, nats: false }).postgres).toBe("external");
   });
 });
 

@@ -6,7 +6,18 @@ export type Placement = "embedded" | "external";
 
 export type LocalServicePlan = { postgres: Placement; nats: Placement };
 
-type PlanConfig = Pick<Config, "DATABASE_URL" | "NATS_URL" | "DEFAULT_POSTGRES_PORT" | "DEFAULT_NATS_PORT">;
+type PlanConfig = Pick<
+  Config,
+  "DATABASE_URL" | "MIGRATE_DATABASE_URL" | "NATS_URL" | "DEFAULT_POSTGRES_PORT" | "DEFAULT_NATS_PORT"
+>;
+
+/** The default local Postgres, and no owner URL of the operator's (which names a real server). */
+function postgresIsDefault(config: PlanConfig): boolean {
+  return (
+    config.MIGRATE_DATABASE_URL === undefined &&
+    isDefaultDatabaseUrl(config.DATABASE_URL, config.DEFAULT_POSTGRES_PORT)
+  );
+}
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
@@ -55,7 +66,7 @@ export function placeLocalServices(
   config: PlanConfig,
   answering: { postgres: boolean; nats: boolean },
 ): LocalServicePlan {
-  const pgDefault = isDefaultDatabaseUrl(config.DATABASE_URL, config.DEFAULT_POSTGRES_PORT);
+  const pgDefault = postgresIsDefault(config);
   const natsDefault = isDefaultNatsUrl(config.NATS_URL, config.DEFAULT_NATS_PORT);
   return {
     postgres: pgDefault && !answering.postgres ? "embedded" : "external",
@@ -66,9 +77,7 @@ export function placeLocalServices(
 /** Looks at the default ports (only where the URL is the default one) and decides. */
 export async function probeLocalServices(config: PlanConfig): Promise<LocalServicePlan> {
   const [postgres, nats] = await Promise.all([
-    isDefaultDatabaseUrl(config.DATABASE_URL, config.DEFAULT_POSTGRES_PORT)
-      ? tcpAnswers("127.0.0.1", config.DEFAULT_POSTGRES_PORT)
-      : true,
+    postgresIsDefault(config) ? tcpAnswers("127.0.0.1", config.DEFAULT_POSTGRES_PORT) : true,
     isDefaultNatsUrl(config.NATS_URL, config.DEFAULT_NATS_PORT)
       ? tcpAnswers("127.0.0.1", config.DEFAULT_NATS_PORT)
       : true,

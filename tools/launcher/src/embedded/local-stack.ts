@@ -26,6 +26,7 @@ export type LocalStack = {
 type StackConfig = Pick<
   Config,
   | "DATABASE_URL"
+  | "MIGRATE_DATABASE_URL"
   | "NATS_URL"
   | "DEFAULT_POSTGRES_PORT"
   | "DEFAULT_NATS_PORT"
