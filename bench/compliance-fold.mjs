@@ -106,7 +106,7 @@ async function foldBoth(pool, plainOp, compOp) {
     ]) {
       const rows = resultsOf(op, ids[key].slice(i, i + batch), i);
       const t0 = performance.now();
-      await withTransaction(pool, (c) => foldResults(c, runId, rows, new Map(), cache));
+      await withTransaction(pool, (c) => foldResults(c, runId, rows, new Map(), { frozen: cache }));
       ms[key] += performance.now() - t0;
     }
   }

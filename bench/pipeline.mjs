@@ -28,6 +28,12 @@ const { values: args } = parseArgs({
     "keep-db": { type: "boolean", default: false },
     /** Experiment: devices table fillfactor before seeding (room for HOT inventory updates). */
     "devices-fillfactor": { type: "string" },
+    /**
+     * The unchanged-fleet case: the devices already hold what the probe returns (serial, model,
+     * vendor, firmware, a recent last_seen, last probe succeeded), as after a previous sync; the fold
+     * then writes no device row (DEVICE_LAST_SEEN_RESOLUTION_S).
+     */
+    unchanged: { type: "boolean", default: false },
     /** Aggregator replicas on the one durable result consumer. */
     aggregators: { type: "string", default: "1" },
     /** SIGKILL prober-1 once this fraction of the devices is folded (e.g. 0.3) and time the recovery. */
@@ -96,13 +102,28 @@ async function seed(client) {
     await client.query(`ALTER TABLE devices SET (fillfactor = ${Number(args["devices-fillfactor"])})`);
   }
   await client.query("INSERT INTO organizations (id, name) VALUES (1, 'bench')");
-  await client.query(
-    `INSERT INTO devices (organization_id, hostname, device_type, status, driver, mgmt_address)
-     SELECT 1, 'bench-' || i, (ARRAY['router','switch','access_point','firewall'])[1 + i % 4], 'active',
-            'simulated', '10.' || (i >> 16) % 256 || '.' || (i >> 8) % 256 || '.' || i % 256
-       FROM generate_series(1, $1::int) AS i`,
-    [devices],
-  );
+  if (args.unchanged) {
+    // Ids given, so each row holds the simulated driver's serial for its id (simulatedSerial).
+    await client.query(
+      `INSERT INTO devices (id, organization_id, hostname, device_type, status, driver, mgmt_address,
+                            serial, model, vendor, firmware, last_seen, last_probe_status, updated_at)
+       SELECT i, 1, 'bench-' || i, (ARRAY['router','switch','access_point','firewall'])[1 + i % 4], 'active',
+              'simulated', '10.' || (i >> 16) % 256 || '.' || (i >> 8) % 256 || '.' || i % 256,
+              'SIM' || lpad(i::text, 10, '0'), 'SIM-1000', 'Simulated Networks', '1.0.0', now(), 'succeeded',
+              now() - interval '1 day'
+         FROM generate_series(1, $1::int) AS i`,
+      [devices],
+    );
+    await client.query("SELECT setval(pg_get_serial_sequence('devices', 'id'), $1::bigint)", [devices]);
+  } else {
+    await client.query(
+      `INSERT INTO devices (organization_id, hostname, device_type, status, driver, mgmt_address)
+       SELECT 1, 'bench-' || i, (ARRAY['router','switch','access_point','firewall'])[1 + i % 4], 'active',
+              'simulated', '10.' || (i >> 16) % 256 || '.' || (i >> 8) % 256 || '.' || i % 256
+         FROM generate_series(1, $1::int) AS i`,
+      [devices],
+    );
+  }
   await client.query("VACUUM ANALYZE devices");
   return (performance.now() - t0) / 1000;
 }
@@ -250,7 +271,7 @@ async function main() {
     console.log(`nats: the server as it is (${natsUrl}), streams at R${replicas}`);
   }
   console.log(
-    `bench:pipeline  devices=${fmt(devices)} probers=${probers} aggregators=${aggregators} FANOUT_BATCH_SIZE=${args["batch-size"]} run=${runId} (logs: ${logPath})`,
+    `bench:pipeline  devices=${fmt(devices)} probers=${probers} aggregators=${aggregators} FANOUT_BATCH_SIZE=${args["batch-size"]} fleet=${args.unchanged ? "unchanged" : "changed"} run=${runId} (logs: ${logPath})`,
   );
   await runMigrations(dbUrl);
   const client = new pg.Client({ connectionString: dbUrl });
@@ -386,7 +407,10 @@ async function main() {
       [opId],
     );
     const synced = await client.query(
-      "SELECT count(*)::int AS n FROM devices WHERE serial IS NOT NULL AND last_seen IS NOT NULL",
+      `SELECT (count(*) FILTER (WHERE serial IS NOT NULL AND last_seen IS NOT NULL))::int AS n,
+              (count(*) FILTER (WHERE updated_at >= $1))::int AS written
+         FROM devices`,
+      [op.started_at],
     );
     const c = check.rows[0];
     const exact =
@@ -396,7 +420,9 @@ async function main() {
       c.not_terminal === 0 &&
       op.processed_devices === devices &&
       op.total_devices === devices &&
-      synced.rows[0].n === devices;
+      synced.rows[0].n === devices &&
+      // Unchanged fleet: no device row written; otherwise every one (each serial was new).
+      synced.rows[0].written === (args.unchanged ? 0 : devices);
 
     console.log("");
     console.log(
@@ -431,7 +457,7 @@ async function main() {
     for (const e of exits) if (e.code !== 0) console.log(`  ! ${e.name} exited with ${e.code ?? e.signal}`);
     console.log(
       `check: ledger rows=${fmt(c.rows)} distinct=${fmt(c.distinct_devices)} succeeded=${fmt(c.succeeded)} ` +
-        `non-terminal=${c.not_terminal} processed=${fmt(op.processed_devices)} inventory-synced=${fmt(synced.rows[0].n)} → ${exact ? "EXACT" : "MISMATCH"}`,
+        `non-terminal=${c.not_terminal} processed=${fmt(op.processed_devices)} inventory-synced=${fmt(synced.rows[0].n)} device-rows-written=${fmt(synced.rows[0].written)}${args.unchanged ? " (unchanged fleet: 0 expected)" : ""} → ${exact ? "EXACT" : "MISMATCH"}`,
     );
     if (!exact) exitCode = 1;
     if (args["result-file"]) {
@@ -448,6 +474,7 @@ async function main() {
         stages: Object.fromEntries(stages.map((st) => [st.name, rate(st)])),
         natsCpuSeconds: cpu.get(natsCluster ? `nats-server ×${clusterSize}` : "nats-server"),
         postgresMicrosPerDevice: (1e6 * cpu.get("postgres (this database)")) / devices,
+        unchanged: args.unchanged,
         exact,
       };
       writeFileSync(args["result-file"], `${JSON.stringify(figures)}\n`);

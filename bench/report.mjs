@@ -4,6 +4,9 @@
 // GET …/{id}/report and prints the time to first byte, the total time, rows/s, the bytes, and the
 // API's peak RSS growth over its warmed-up baseline (VmRSS from /proc/<pid>/status, every 10 ms).
 // Target (issue 14): constant memory — the growth does not scale with N (well under 64 MB at 1M).
+// `--via-cli` downloads it with `headless-ops ops report ID --format F` instead (stdout a pipe read
+// here), and also prints the CLI's peak RSS: it pipes the body through, so that stays flat too.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
 import http from "node:http";
@@ -20,6 +23,8 @@ const { values: args } = parseArgs({
     format: { type: "string", default: "csv" },
     /** Caps the API's V8 old space (MB): a run that completes under a small cap retains nothing per row. */
     "api-heap-mb": { type: "string" },
+    /** Download with the CLI (`ops report`) as a process, and print its peak RSS. */
+    "via-cli": { type: "boolean", default: false },
   },
 });
 const devices = Number(args.devices);
@@ -105,6 +110,54 @@ function download(port, path, auth) {
   });
 }
 
+/** The same through `headless-ops ops report`, its stdout counted here; samples the CLI's RSS. */
+function downloadViaCli(port, id, token) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let firstByteMs;
+    let bytes = 0;
+    let lines = 0;
+    let cliPeakKb = 0;
+    const child = spawn(
+      process.execPath,
+      ["tools/cli/bin/headless-ops.js", "ops", "report", String(id), "--format", args.format],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HEADLESS_OPS_URL: `http://127.0.0.1:${port}`,
+          HEADLESS_OPS_TOKEN: token,
+          HEADLESS_OPS_CONFIG: "/nonexistent",
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const sampler = setInterval(() => {
+      try {
+        cliPeakKb = Math.max(cliPeakKb, rssKb(child.pid));
+      } catch {
+        // exited between samples
+      }
+    }, 10);
+    child.stdout.on("data", (chunk) => {
+      firstByteMs ??= performance.now() - t0;
+      bytes += chunk.length;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearInterval(sampler);
+      resolve({
+        status: code === 0 ? 200 : `exit ${code}`,
+        firstByteMs,
+        totalMs: performance.now() - t0,
+        bytes,
+        lines,
+        cliPeakKb,
+      });
+    });
+  });
+}
+
 async function main() {
   const template = await createTemplateDatabase(serverUrl, runId);
   const db = await createTestDatabase(serverUrl, template);
@@ -143,7 +196,7 @@ async function main() {
     const sampler = setInterval(() => {
       peak = Math.max(peak, rssKb(api.pid));
     }, 10);
-    const r = await download(port, path, auth);
+    const r = args["via-cli"] ? await downloadViaCli(port, opId, token) : await download(port, path, auth);
     clearInterval(sampler);
     peak = Math.max(peak, rssKb(api.pid));
     const rows = args.format === "csv" ? r.lines - 1 : r.lines;
@@ -159,6 +212,7 @@ async function main() {
       MB: (r.bytes / 1024 / 1024).toFixed(1),
       "API RSS baseline MB": (baseline / 1024).toFixed(1),
       "API RSS growth MB": ((peak - baseline) / 1024).toFixed(1),
+      ...(args["via-cli"] ? { "CLI peak RSS MB": (r.cliPeakKb / 1024).toFixed(1) } : {}),
     };
     console.log("\nreport benchmark");
     console.table([result]);

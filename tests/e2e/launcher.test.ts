@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /*
  * `npm start` without npm: the built launcher on free ports with one prober, against this file's
  * database and NATS prefix. It must come up, answer /readyz, and stop everything cleanly on
- * SIGTERM; when one of its services dies, it must stop the rest and exit non-zero.
+ * SIGTERM; when one of its services dies, it must stop the rest and exit non-zero. `--demo` seeds
+ * a firmware baseline and a nightly schedule, once: a second demo start on the same database finds
+ * them and adds none.
  */
 
 const alive = (pid: number) => {
@@ -32,6 +34,45 @@ const childPids = (lines: string[]) =>
       return m ? [[m[1] as string, Number(m[2])] as const] : [];
     }),
   );
+
+type Page<T> = { count: number; results: T[] };
+type Baseline = {
+  id: string;
+  organization_id: number;
+  vendor: string;
+  model_pattern: string;
+  min_firmware: string;
+};
+type Schedule = {
+  id: string;
+  operation_type: string;
+  cron: string;
+  timezone: string;
+  enabled: boolean;
+  next_runs: string[];
+};
+
+/** The demo's token from its printed `export TOKEN=…` line. */
+const demoToken = async (launcher: { lines: string[] }) => {
+  const line = await waitFor(() => launcher.lines.find((l) => l.includes("export TOKEN=")), {
+    timeoutMs: 30_000,
+    what: "the demo's token",
+  });
+  return line.split("export TOKEN=")[1]?.trim() as string;
+};
+
+/** The baselines and schedules the demo token sees. */
+async function complianceSeed(url: string, token: string) {
+  const get = async <T>(path: string) => {
+    const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status, path).toBe(200);
+    return (await res.json()) as Page<T>;
+  };
+  return {
+    baselines: await get<Baseline>("/api/v1/compliance/baselines/"),
+    schedules: await get<Schedule>("/api/v1/schedules/"),
+  };
+}
 
 describe.sequential("launcher (npm start)", () => {
   let ctx: TestContext;
@@ -73,11 +114,33 @@ describe.sequential("launcher (npm start)", () => {
     }
 
     // --demo: the printed token works, the fleet is there, and the printed POST schedules an operation.
-    const tokenLine = await waitFor(() => launcher.lines.find((l) => l.includes("export TOKEN=")), {
-      timeoutMs: 30_000,
-      what: "the demo's token",
+    const token = await demoToken(launcher);
+    // A firmware baseline the simulator's older images violate, and a nightly schedule, printed.
+    const seeded = await complianceSeed(launcher.url, token);
+    expect(seeded.baselines.count).toBe(1);
+    expect(seeded.baselines.results[0]).toMatchObject({
+      organization_id: 101,
+      vendor: "Cisco",
+      model_pattern: "C9300-*",
+      min_firmware: "17.12.3",
     });
-    const token = tokenLine.split("export TOKEN=")[1]?.trim();
+    expect(seeded.schedules.count).toBe(1);
+    const [schedule] = seeded.schedules.results as [Schedule];
+    expect(schedule).toMatchObject({
+      operation_type: "compliance_report",
+      cron: "0 2 * * *",
+      timezone: "Europe/Zurich",
+      enabled: true,
+    });
+    expect(schedule.next_runs).toHaveLength(5);
+    const printed = launcher.lines.join("\n");
+    expect(printed).toContain(
+      `firmware baseline #${seeded.baselines.results[0]?.id}: Cisco C9300-* at least 17.12.3`,
+    );
+    expect(printed).toContain(
+      `nightly schedule #${schedule.id}: compliance_report "0 2 * * *" Europe/Zurich`,
+    );
+    expect(printed).toContain("npx headless-ops ops report ID > report.csv");
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const devices = await fetch(`${launcher.url}/api/v1/devices/?page_size=1`, { headers });
     expect(devices.status).toBe(200);
@@ -145,6 +208,18 @@ describe.sequential("launcher (npm start)", () => {
     await launcher.stop({ timeoutMs: 30_000 });
     expect([...pids.values()].filter(alive)).toEqual([]);
     expect(launcher.tail(3)).toContain("all services stopped clean=true");
+  });
+
+  it("finds the demo's baseline and schedule on a second start with the same data, and adds none", async () => {
+    const launcher = await launch(["--demo"]);
+    const token = await demoToken(launcher);
+    const seeded = await complianceSeed(launcher.url, token);
+    expect(seeded.baselines.count).toBe(1);
+    expect(seeded.schedules.count).toBe(1);
+    expect(launcher.lines.some((l) => /demo firmware baseline .*outcome=exists/.test(l))).toBe(true);
+    expect(launcher.lines.some((l) => /demo schedule .*outcome=exists/.test(l))).toBe(true);
+    expect(launcher.lines.join("\n")).toContain(`nightly schedule #${seeded.schedules.results[0]?.id}:`);
+    await launcher.stop({ timeoutMs: 30_000 });
   });
 
   it("stops everything and exits non-zero when a service dies", async () => {

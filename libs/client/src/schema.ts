@@ -279,6 +279,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an organization the token holds (with its default probe rate limit) */
+        get: operations["getOrganization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set or remove the organization's default probe rate limit
+         * @description Admin tokens only. `max_devices_per_second` applies to operations over the organization that set no `options.max_devices_per_second` (an operation over several organizations gets the smallest of their defaults); `null` removes it. Running operations pick the change up within PROBER_STATUS_CACHE_MS.
+         */
+        patch: operations["updateOrganization"];
+        trace?: never;
+    };
     "/api/v1/schedules/": {
         parameters: {
             query?: never;
@@ -569,6 +590,8 @@ export interface components {
             /** @enum {string} */
             operation_type: "bulk_serial_sync" | "inventory_audit" | "status_refresh" | "compliance_report";
             options?: {
+                /** @description Devices probed per second at most, across all prober replicas */
+                max_devices_per_second?: number;
                 /** @default 60 */
                 timeout_minutes?: number;
                 /** @default false */
@@ -604,6 +627,8 @@ export interface components {
             /** @enum {string} */
             operation_type: "bulk_serial_sync" | "inventory_audit" | "status_refresh" | "compliance_report";
             options?: {
+                /** @description Devices probed per second at most, across all prober replicas */
+                max_devices_per_second?: number;
                 timeout_minutes?: number;
                 update_firmware_info?: boolean;
                 validate_connectivity?: boolean;
@@ -901,6 +926,19 @@ export interface components {
             failed_devices: number;
             finished_at: string | null;
             id: string;
+            operation_config?: {
+                device_statuses: ("active" | "pending" | "offline" | "maintenance" | "decommissioned")[] | null;
+                device_types: ("router" | "switch" | "access_point" | "firewall" | "wireless_controller" | "gateway")[];
+                options: {
+                    max_devices_per_second?: number;
+                    timeout_minutes: number;
+                    update_firmware_info: boolean;
+                    validate_connectivity: boolean;
+                };
+                organizations: number[];
+                /** @enum {string} */
+                priority: "high" | "normal" | "low";
+            };
             operation_details: {
                 /** @description compliance_report only (absent for other types): devices judged so far by verdict, against the baselines frozen when the operation started; null before it starts and for operations started before this field existed */
                 compliance_summary?: components["schemas"]["ComplianceSummary"] | null;
@@ -938,6 +976,7 @@ export interface components {
                 device_statuses: ("active" | "pending" | "offline" | "maintenance" | "decommissioned")[] | null;
                 device_types: ("router" | "switch" | "access_point" | "firewall" | "wireless_controller" | "gateway")[];
                 options: {
+                    max_devices_per_second?: number;
                     timeout_minutes: number;
                     update_firmware_info: boolean;
                     validate_connectivity: boolean;
@@ -958,6 +997,16 @@ export interface components {
         OperationReport: {
             operation_id: string;
             results: components["schemas"]["ReportRow"][];
+        };
+        Organization: {
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            max_devices_per_second: number | null;
+            name: string;
+        };
+        OrganizationPatch: {
+            max_devices_per_second?: number | null;
         };
         PaginatedAuditEvents: {
             /** @description Results across all pages */
@@ -1100,6 +1149,7 @@ export interface components {
             /** @enum {string} */
             operation_type: "bulk_serial_sync" | "inventory_audit" | "status_refresh" | "compliance_report";
             options: {
+                max_devices_per_second?: number;
                 timeout_minutes: number;
                 update_firmware_info: boolean;
                 validate_connectivity: boolean;
@@ -1142,6 +1192,8 @@ export interface components {
             /** @enum {string} */
             operation_type?: "bulk_serial_sync" | "inventory_audit" | "status_refresh" | "compliance_report";
             options?: {
+                /** @description Devices probed per second at most, across all prober replicas */
+                max_devices_per_second?: number;
                 timeout_minutes?: number;
                 update_firmware_info?: boolean;
                 validate_connectivity?: boolean;
@@ -3671,6 +3723,242 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked token */
             401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of the token (or, without one, of the client address) exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error; the detail never carries internals (logged with the request id) */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Malformed URL: a path parameter with broken percent-encoding */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked token */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id, or one the token's organizations cannot see */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query, path or body parameters, one entry per bad field (unknown keys included) */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit of the token (or, without one, of the client address) exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error; the detail never carries internals (logged with the request id) */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationPatch"];
+            };
+        };
+        responses: {
+            /** @description The organization, changed */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Malformed JSON, an unparseable `data` string or a broken CSV */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked token */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin token (role operator or viewer), or organizations the admin does not hold */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id, or one the token's organizations cannot see */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Content-Type the route does not accept, or a body without a Content-Type */
+            415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query, path or body parameters, one entry per bad field (unknown keys included) */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];

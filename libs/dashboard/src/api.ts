@@ -5,9 +5,13 @@ export type Device = components["schemas"]["Device"];
 export type DeviceResult = components["schemas"]["DeviceResult"];
 export type CurrentToken = components["schemas"]["CurrentToken"];
 export type ApiError = components["schemas"]["Error"];
+export type Schedule = components["schemas"]["Schedule"];
+export type Baseline = components["schemas"]["Baseline"];
 export type { ApiClient };
 
 export const OPERATIONS = "/api/v1/inventory_device_serial_headless_operation/";
+export const SCHEDULES = "/api/v1/schedules/";
+export const BASELINES = "/api/v1/compliance/baselines/";
 
 /** The typed client on this page's origin (the api serves the dashboard) with the session's token. */
 export function clientFor(token: string): ApiClient {

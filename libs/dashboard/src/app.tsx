@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { type CurrentToken, clientFor } from "./api.js";
+import { BaselinesPage } from "./pages/baselines-page.js";
 import { DevicesPage } from "./pages/devices-page.js";
 import { NewOperationPage } from "./pages/new-operation-page.js";
 import { OperationPage } from "./pages/operation-page.js";
 import { OperationsPage } from "./pages/operations-page.js";
+import { SchedulesPage } from "./pages/schedules-page.js";
 import { SignInPage } from "./pages/sign-in-page.js";
 import { hrefOf, useRoute } from "./route.js";
 import { forgetToken, storedToken, storeToken } from "./session.js";
@@ -62,6 +64,12 @@ export function App() {
         <a href={hrefOf({ page: "devices" })} class={route.page === "devices" ? "active" : ""}>
           Devices
         </a>
+        <a href={hrefOf({ page: "schedules" })} class={route.page === "schedules" ? "active" : ""}>
+          Schedules
+        </a>
+        <a href={hrefOf({ page: "baselines" })} class={route.page === "baselines" ? "active" : ""}>
+          Baselines
+        </a>
         <span class="who" data-role={me.role}>
           {me.role} · organizations {me.organization_ids.join(", ")}
         </span>
@@ -73,6 +81,8 @@ export function App() {
         {route.page === "operations" && <OperationsPage api={api} me={me} />}
         {route.page === "operation" && <OperationPage api={api} me={me} id={route.id} />}
         {route.page === "devices" && <DevicesPage api={api} me={me} />}
+        {route.page === "schedules" && <SchedulesPage api={api} me={me} />}
+        {route.page === "baselines" && <BaselinesPage api={api} me={me} />}
         {route.page === "new-operation" &&
           (me.role === "viewer" ? (
             <p class="problem">This token is read-only.</p>

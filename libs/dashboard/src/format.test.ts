@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorBars, formatEta, formatRate, isTerminal } from "./format.js";
+import { complianceCountsOf, errorBars, firmwareRule, formatEta, formatRate, isTerminal } from "./format.js";
 import { addSample, MAX_SAMPLES, ratesOf } from "./throughput.js";
 
 describe("dashboard formatting", () => {
@@ -48,5 +48,23 @@ describe("throughput series", () => {
     for (let i = 1; i <= MAX_SAMPLES + 10; i += 1) s = addSample(s, { at: i, processed: i });
     expect(s).toHaveLength(MAX_SAMPLES);
     expect(s[s.length - 1]).toEqual({ at: MAX_SAMPLES + 10, processed: MAX_SAMPLES + 10 });
+  });
+});
+
+describe("compliance", () => {
+  it("takes the verdict counts when the API gives all three, and nothing when absent, null or partial", () => {
+    const counts = { compliant: 7, non_compliant: 2, unknown: 1 };
+    expect(complianceCountsOf({ error_summary: {}, compliance_summary: counts })).toEqual(counts);
+    expect(complianceCountsOf({ error_summary: {} })).toBeUndefined();
+    expect(complianceCountsOf({ compliance_summary: null })).toBeUndefined();
+    expect(complianceCountsOf({ compliance_summary: { compliant: 1 } })).toBeUndefined();
+  });
+
+  it("says what a baseline demands of the firmware", () => {
+    expect(firmwareRule({ min_firmware: "17.12.3", allowed_firmware: null })).toBe(">= 17.12.3");
+    expect(firmwareRule({ min_firmware: "1", allowed_firmware: ["4.30.2F", "4.31.1F"] })).toBe(
+      "one of 4.30.2F, 4.31.1F",
+    );
+    expect(firmwareRule({ min_firmware: null, allowed_firmware: null })).toBe("any");
   });
 });

@@ -1,3 +1,7 @@
+import type { components } from "@headless-ops/client";
+
+type Baseline = components["schemas"]["Baseline"];
+
 /** Pure formatting for the tables and the operation page (unit-tested in format.test.ts). */
 
 export const TERMINAL_STATUSES = ["completed", "completed_with_errors", "failed", "cancelled"] as const;
@@ -48,4 +52,27 @@ export function errorBars(summary: Record<string, number>): { code: string; coun
     .filter(([, count]) => count > 0)
     .map(([code, count]) => ({ code, count }))
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+}
+
+export type ComplianceCounts = { compliant: number; non_compliant: number; unknown: number };
+
+export const VERDICTS = ["compliant", "non_compliant", "unknown"] as const;
+
+/**
+ * `operation_details.compliance_summary` when the API has it (compliance_report operations):
+ * a verdict count each; nothing at all when it is absent or null.
+ */
+export function complianceCountsOf(details: object): ComplianceCounts | undefined {
+  const summary = (details as { compliance_summary?: unknown }).compliance_summary;
+  if (typeof summary !== "object" || summary === null) return undefined;
+  const s = summary as Record<string, unknown>;
+  if (!VERDICTS.every((v) => typeof s[v] === "number")) return undefined;
+  return s as unknown as ComplianceCounts;
+}
+
+/** What a baseline demands, in words: `>= 17.12.3`, `one of 4.30.2F, 4.31.1F`, `any`. */
+export function firmwareRule(b: Pick<Baseline, "allowed_firmware" | "min_firmware">): string {
+  if (b.allowed_firmware?.length) return `one of ${b.allowed_firmware.join(", ")}`;
+  if (b.min_firmware) return `>= ${b.min_firmware}`;
+  return "any";
 }

@@ -8,6 +8,8 @@ export type Route =
   | { page: "operations" }
   | { page: "operation"; id: string }
   | { page: "devices" }
+  | { page: "schedules" }
+  | { page: "baselines" }
   | { page: "new-operation" };
 
 export function parseRoute(hash: string): Route {
@@ -15,6 +17,8 @@ export function parseRoute(hash: string): Route {
   const op = /^\/operations\/(\d{1,19})$/.exec(path);
   if (op?.[1]) return { page: "operation", id: op[1] };
   if (path === "/devices") return { page: "devices" };
+  if (path === "/schedules") return { page: "schedules" };
+  if (path === "/baselines") return { page: "baselines" };
   if (path === "/operations/new") return { page: "new-operation" };
   return { page: "operations" };
 }

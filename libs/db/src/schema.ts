@@ -22,6 +22,8 @@ const id = (name: string) => bigint(name, { mode: "bigint" });
 export const organizations = pgTable("organizations", {
   id: id("id").primaryKey(),
   name: text("name").notNull(),
+  /** Default probe rate limit of operations over it that set no `max_devices_per_second`; null: none. */
+  maxDevicesPerSecond: integer("max_devices_per_second"),
   createdAt: tstz("created_at").notNull().defaultNow(),
 });
 
@@ -183,6 +185,19 @@ export const operations = pgTable(
       .where(sql`schedule_id IS NOT NULL`),
   ],
 );
+
+/**
+ * The shared probe rate limit of one rate-limited operation, as virtual time (GCRA): `next_at` is when
+ * the next device may start. Probers take tokens in batches with one upsert that moves it on by
+ * n / rate, and wait until their first token's time; idle time grants no burst. Only rate-limited
+ * operations get a row.
+ */
+export const operationRateBuckets = pgTable("operation_rate_buckets", {
+  operationId: id("operation_id")
+    .primaryKey()
+    .references(() => operations.id, { onDelete: "cascade" }),
+  nextAt: tstz("next_at").notNull(),
+});
 
 /** The per-device ledger: a counter moves only when a row here moves into a terminal state. */
 export const operationDevices = pgTable(

@@ -30,6 +30,7 @@ describe("runMigrations", () => {
         "compliance_baselines",
         "devices",
         "operation_devices",
+        "operation_rate_buckets",
         "operations",
         "organizations",
         "outbox",

@@ -17,6 +17,19 @@ describe("loadConfig", () => {
     expect(loadConfig({ LOG_PRETTY: "1" }).LOG_PRETTY).toBe(true);
   });
 
+  it("points the default DATABASE_URL and NATS_URL at the default ports, and leaves set URLs alone", () => {
+    const moved = loadConfig({ DEFAULT_POSTGRES_PORT: "15432", DEFAULT_NATS_PORT: "14222" });
+    expect(moved.DATABASE_URL).toBe("postgres://postgres@127.0.0.1:15432/headless_ops");
+    expect(moved.NATS_URL).toBe("nats://127.0.0.1:14222");
+    const set = loadConfig({
+      DEFAULT_POSTGRES_PORT: "15432",
+      DATABASE_URL: "postgres://app@db:5432/ops",
+      NATS_URL: "nats://n1:4222",
+    });
+    expect(set.DATABASE_URL).toBe("postgres://app@db:5432/ops");
+    expect(set.NATS_URL).toBe("nats://n1:4222");
+  });
+
   it("treats empty values as unset", () => {
     expect(loadConfig({ PORT: "" }).PORT).toBe(8080);
   });

@@ -17,8 +17,11 @@ const int = (fallback: number, min: number, max: number) =>
  */
 export const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  /** Postgres connection string; `npm run migrate` creates the database when it is missing. */
-  DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/headless_ops"),
+  /**
+   * Postgres connection string; `npm run migrate` creates the database when it is missing. Unset: the
+   * default local one, `defaultDatabaseUrl(DEFAULT_POSTGRES_PORT)`.
+   */
+  DATABASE_URL: z.url().default(defaultDatabaseUrl(5432)),
   /**
    * Postgres as the schema owner, for `npm run migrate` (and the launcher) only; the services never get
    * it. When set and its user differs from DATABASE_URL's, migrate creates DATABASE_URL's user if missing
@@ -35,7 +38,7 @@ export const configSchema = z.object({
   NATS_URL: z
     .string()
     .refine((v) => v.split(",").some((s) => s.trim().length > 0), "at least one server URL")
-    .default("nats://127.0.0.1:4222"),
+    .default(defaultNatsUrl(4222)),
   /** Namespace for stream and subject names, so several installations (or test runs) share one NATS. */
   NATS_PREFIX: z
     .string()
@@ -130,6 +133,17 @@ export const configSchema = z.object({
   PROBE_RETRY_BACKOFF_MS: int(200, 0, 600_000),
   /** Launcher: number of prober processes. */
   PROBER_REPLICAS: int(2, 0, 64),
+  /**
+   * Ports of the default local Postgres and NATS: DATABASE_URL and NATS_URL default to 127.0.0.1 on
+   * them, and the launcher embeds a Postgres / starts a nats-server there when nothing answers at the
+   * default URL. Moved only to run beside real services on 5432/4222 (the launcher's test does).
+   */
+  DEFAULT_POSTGRES_PORT: int(5432, 1, 65535),
+  DEFAULT_NATS_PORT: int(4222, 1, 65535),
+  /** Launcher: the nats-server binary to embed (unset: `nats-server` on PATH, then /usr/sbin, /usr/local/bin). */
+  NATS_SERVER_BIN: z.string().min(1).optional(),
+  /** Launcher: where the embedded Postgres and NATS keep their data (unset: `.headless-ops/` in the project root). */
+  EMBEDDED_DATA_DIR: z.string().min(1).optional(),
   /** Aggregator: fold at most this many results, waiting at most this long, per transaction. */
   AGGREGATOR_BATCH_MAX: int(5_000, 1, 100_000),
   AGGREGATOR_BATCH_MS: int(50, 1, 60_000),
@@ -154,6 +168,12 @@ export const configSchema = z.object({
   PROBER_STATUS_CACHE_MS: int(1_000, 0, 60_000),
   /** Aggregator: fold transactions in flight at once (disjoint ledger rows, so Postgres runs them in parallel). */
   AGGREGATOR_FOLD_CONCURRENCY: int(2, 1, 16),
+  /**
+   * Aggregator: a successful probe moves a device's `last_seen` only once the recorded one is at least
+   * this many seconds old; a re-sync that changes no other value then writes no device row. 0 records
+   * every probe.
+   */
+  DEVICE_LAST_SEEN_RESOLUTION_S: int(300, 0, 604_800),
   /**
    * OpenTelemetry tracing, by the standard OTEL_* variables. Off unless OTEL_TRACES_EXPORTER=otlp or an
    * OTLP endpoint is set (and OTEL_TRACES_EXPORTER is not "none", OTEL_SDK_DISABLED not true).
@@ -207,6 +227,16 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** The default local Postgres: user `postgres` (trust on a dev machine), database `headless_ops`. */
+export function defaultDatabaseUrl(port: number): string {
+  return `postgres://postgres@127.0.0.1:${port}/headless_ops`;
+}
+
+/** The default local NATS. */
+export function defaultNatsUrl(port: number): string {
+  return `nats://127.0.0.1:${port}`;
+}
+
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   readonly code = "invalid_config";
@@ -228,5 +258,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),
     );
   }
-  return parsed.data;
+  const config = parsed.data;
+  // The defaults follow the default ports, so moving a port moves every process's default with it.
+  if (cleaned.DATABASE_URL === undefined)
+    config.DATABASE_URL = defaultDatabaseUrl(config.DEFAULT_POSTGRES_PORT);
+  if (cleaned.NATS_URL === undefined) config.NATS_URL = defaultNatsUrl(config.DEFAULT_NATS_PORT);
+  return config;
 }

@@ -7,7 +7,14 @@ export {
   parseNetworks,
   resolveAndCheck,
 } from "./address-guard.js";
-export { type Config, ConfigError, configSchema, loadConfig } from "./config.js";
+export {
+  type Config,
+  ConfigError,
+  configSchema,
+  defaultDatabaseUrl,
+  defaultNatsUrl,
+  loadConfig,
+} from "./config.js";
 export {
   type CredentialKey,
   credentialKeysOf,

@@ -30,6 +30,8 @@ export type FolderDeps = {
   names: NatsNames;
   /** Progress events go out on core NATS after each commit; undefined publishes none (tests). */
   nc?: NatsConnection | undefined;
+  /** DEVICE_LAST_SEEN_RESOLUTION_S (see foldResults); 0 when not given. */
+  lastSeenResolutionS?: number;
 };
 
 /** One frozen-baseline cache per database (a pool), shared by the folds of every replica's batches. */
@@ -136,13 +138,10 @@ export async function foldBatch(
   for (let attempt = 1; !outcome; attempt++) {
     try {
       outcome = await withTransaction(deps.pool, (client) =>
-        foldResults(
-          client,
-          deps.natsPrefix,
-          rows,
-          deps.rates.ratesFor(operationIds),
-          frozenCacheOf(deps.pool),
-        ),
+        foldResults(client, deps.natsPrefix, rows, deps.rates.ratesFor(operationIds), {
+          lastSeenResolutionS: deps.lastSeenResolutionS ?? 0,
+          frozen: frozenCacheOf(deps.pool),
+        }),
       );
     } catch (err) {
       const code = pgErrorCode(err);

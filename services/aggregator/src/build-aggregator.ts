@@ -26,6 +26,7 @@ export function buildAggregator(deps: WorkerDeps, tuning: Partial<ResultConsumer
     batchMax: config.AGGREGATOR_BATCH_MAX,
     batchMs: config.AGGREGATOR_BATCH_MS,
     concurrentFolds: config.AGGREGATOR_FOLD_CONCURRENCY,
+    lastSeenResolutionS: config.DEVICE_LAST_SEEN_RESOLUTION_S,
     ...tuning,
   };
   let consumer: { stop: () => Promise<void> } | undefined;

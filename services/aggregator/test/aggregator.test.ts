@@ -256,6 +256,97 @@ describe("aggregator", () => {
     expect(device.rows[0].serial).toBe("OLD");
   });
 
+  it("writes a device row only where a value changed (DEVICE_LAST_SEEN_RESOLUTION_S, 300 s)", async () => {
+    const { op, ids } = await seedOperation(env, "bulk_serial_sync", [{}, {}, {}, {}, {}], {
+      update_firmware_info: true,
+    });
+    const [same, newSerial, staleSeen, nowFailing, stillFailing] = ids as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    // The inventory as a previous sync left it: what the probe will report again.
+    await env.db.pool.query(
+      `UPDATE devices SET serial = 'S' || id, model = 'MX', vendor = 'J', firmware = '2.1',
+              last_seen = now() - interval '10 seconds', last_probe_status = 'succeeded', last_error_code = NULL,
+              updated_at = now() - interval '1 day'
+        WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+    await env.db.pool.query("UPDATE devices SET last_seen = now() - interval '1 hour' WHERE id = $1", [
+      staleSeen,
+    ]);
+    await env.db.pool.query(
+      "UPDATE devices SET last_probe_status = 'failed', last_error_code = 'unreachable' WHERE id = $1",
+      [stillFailing],
+    );
+    const rowsNow = async () =>
+      new Map(
+        (
+          await env.db.pool.query<{
+            id: string;
+            version: string;
+            serial: string;
+            last_seen: Date;
+            last_probe_status: string;
+            last_error_code: string | null;
+            updated_at: Date;
+          }>(
+            `SELECT id, xmin::text AS version, serial, last_seen, last_probe_status, last_error_code, updated_at
+               FROM devices WHERE id = ANY($1::bigint[])`,
+            [ids],
+          )
+        ).rows.map((r) => [r.id, r]),
+      );
+    const before = await rowsNow();
+    const reported = (id: string, serial = `S${id}`) => ({
+      device_id: id,
+      observed: { serial, model: "MX", vendor: "J", firmware: "2.1" },
+    });
+    await publishResults(
+      env,
+      op,
+      "bulk_serial_sync",
+      [
+        reported(same),
+        reported(newSerial, "REPLACED"),
+        reported(staleSeen),
+        { device_id: nowFailing, outcome: "failed" as const, error_code: "unreachable" as const },
+        { device_id: stillFailing, outcome: "failed" as const, error_code: "unreachable" as const },
+      ],
+      { update_firmware_info: true, validate_connectivity: false },
+    );
+    await waitProcessed(env, op, 5);
+    const after = await rowsNow();
+
+    // Unchanged results: the ledger moved, the device rows were not written at all.
+    for (const id of [same, stillFailing]) {
+      expect(after.get(id)?.version, `device ${id} row version`).toBe(before.get(id)?.version);
+      expect(after.get(id)?.updated_at).toEqual(before.get(id)?.updated_at);
+      expect(after.get(id)?.last_seen).toEqual(before.get(id)?.last_seen);
+    }
+    // Changed ones were written, with what changed.
+    for (const id of [newSerial, staleSeen, nowFailing]) {
+      expect(after.get(id)?.version, `device ${id} row version`).not.toBe(before.get(id)?.version);
+      expect(after.get(id)?.updated_at.getTime()).toBeGreaterThan(before.get(id)?.updated_at.getTime() ?? 0);
+    }
+    expect(after.get(newSerial)?.serial).toBe("REPLACED");
+    expect(after.get(staleSeen)?.last_seen.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(after.get(nowFailing)).toMatchObject({
+      last_probe_status: "failed",
+      last_error_code: "unreachable",
+    });
+    // Skipping the inventory write changes nothing in the ledger or the counters.
+    expect(await ledgerCounts(env, op)).toEqual({ terminal: 5, failed: 2 });
+    expect(await operation(env, op)).toMatchObject({
+      status: "completed_with_errors",
+      processed_devices: 5,
+      failed_devices: 2,
+    });
+  });
+
   it("ends a cancel-requested operation cancelled once every device is terminal", async () => {
     const { op, ids } = await seedOperation(env, "bulk_serial_sync", [{}, {}, {}]);
     await env.db.pool.query("UPDATE operations SET cancel_requested_at = now() WHERE id = $1", [op]);

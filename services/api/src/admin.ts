@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ExpiresIn, TokenRole } from "@headless-ops/contracts";
+import { ExpiresIn, MAX_DEVICES_PER_SECOND, MaxDevicesPerSecond, TokenRole } from "@headless-ops/contracts";
 import { createDb } from "@headless-ops/db";
 import {
   type Config,
@@ -17,6 +17,8 @@ import { createToken } from "./tokens/token-repository.js";
 const USAGE = `usage: npm run admin -- <command>
   org create --id 101 --name "Acme"
   org list
+  org set --id 101 --max-devices-per-second 500|none
+               (the default probe rate limit of the organization's operations; none removes it)
   token create --org 101 [--org 102 ...] [--role admin|operator|viewer] [--name ci] [--expires-in 90d]
                (prints the token once; --expires-in takes m, h, d or w: past it the token answers 401)
   token list
@@ -44,6 +46,28 @@ async function orgCreate(pool: pg.Pool, args: string[]): Promise<void> {
     [id, values.name],
   );
   console.log(`organization ${id} "${values.name}" saved`);
+}
+
+async function orgSet(pool: pg.Pool, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { id: { type: "string" }, "max-devices-per-second": { type: "string" } },
+  });
+  const id = positiveInt(values.id, "--id");
+  const raw = values["max-devices-per-second"];
+  if (raw === undefined) throw new UsageError("--max-devices-per-second is required (a number or none)");
+  const rate = raw === "none" ? null : MaxDevicesPerSecond.safeParse(Number(raw));
+  if (rate && !rate.success)
+    throw new UsageError(
+      `--max-devices-per-second must be an integer from 1 to ${MAX_DEVICES_PER_SECOND}, or none`,
+    );
+  const value = rate ? rate.data : null;
+  const res = await pool.query("UPDATE organizations SET max_devices_per_second = $2 WHERE id = $1", [
+    id,
+    value,
+  ]);
+  if (res.rowCount === 0) throw new UsageError(`no organization ${id}`);
+  console.log(`organization ${id}: max_devices_per_second ${value ?? "none"}`);
 }
 
 async function tokenCreate(pool: pg.Pool, args: string[]): Promise<void> {
@@ -97,7 +121,7 @@ async function tokenRevoke(pool: pg.Pool, args: string[]): Promise<void> {
 async function list(pool: pg.Pool, what: "org" | "token"): Promise<void> {
   const sql =
     what === "org"
-      ? "SELECT id, name, created_at FROM organizations ORDER BY id"
+      ? "SELECT id, name, max_devices_per_second, created_at FROM organizations ORDER BY id"
       : `SELECT id, name, role, organization_ids, created_at, expires_at, last_used_at, revoked_at
            FROM api_tokens ORDER BY id`;
   const res = await pool.query(sql);
@@ -141,6 +165,7 @@ async function run(pool: pg.Pool, argv: string[], config: Config): Promise<void>
   const command = `${noun ?? ""} ${verb ?? ""}`;
   if (command === "org create") return orgCreate(pool, rest);
   if (command === "org list") return list(pool, "org");
+  if (command === "org set") return orgSet(pool, rest);
   if (command === "token create") return tokenCreate(pool, rest);
   if (command === "token list") return list(pool, "token");
   if (command === "token revoke") return tokenRevoke(pool, rest);

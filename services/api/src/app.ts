@@ -44,6 +44,7 @@ import { operationActionRoutes } from "./routes/operation-actions.js";
 import { operationEventRoutes } from "./routes/operation-events.js";
 import { operationReportRoutes } from "./routes/operation-report.js";
 import { operationRoutes } from "./routes/operations.js";
+import { organizationRoutes } from "./routes/organizations.js";
 import { scheduleRoutes } from "./routes/schedules.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { webhookRoutes } from "./routes/webhooks.js";
@@ -173,6 +174,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     deviceRoutes(api, ctx);
     deviceImportRoutes(api, ctx);
     tokenRoutes(api, ctx);
+    organizationRoutes(api, ctx);
     webhookRoutes(api, ctx);
     auditRoutes(api, ctx);
     meRoutes(api);

@@ -622,6 +622,19 @@ describe("every operation's successes and conflicts, in the document's shape", (
     expect(res.json()).toEqual({ role: "viewer", organization_ids: [101] });
   });
 
+  it("organizations: get (200), patch the default rate limit (200, admin)", async () => {
+    const O = "/api/v1/organizations/";
+    const got = await call(h, find("get", `${O}{id}`), { url: `${O}101`, headers: { authorization: auth } });
+    expect(got.statusCode).toBe(200);
+    const patched = await call(h, find("patch", `${O}{id}`), {
+      url: `${O}101`,
+      headers: { authorization: adminAuth, "content-type": "application/json" },
+      payload: { max_devices_per_second: null },
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ id: 101, max_devices_per_second: null });
+  });
+
   it("schedules: create (201, 422), list (200, page 404), get, patch (200, 404), preview, delete (204)", async () => {
     const S = "/api/v1/schedules/";
     const body = {

@@ -1,5 +1,6 @@
 import { registerConsumerLag } from "@headless-ops/bus";
 import { priorities } from "@headless-ops/contracts";
+import { takeRateTokens } from "@headless-ops/db";
 import { credentialKeysOf } from "@headless-ops/runtime";
 import { stopOnce, type Worker, type WorkerDeps } from "@headless-ops/worker";
 import { DeadlineSlices } from "./deadlines.js";
@@ -8,6 +9,7 @@ import { createSnmpDriver } from "./drivers/snmp/index.js";
 import { createProberMetrics } from "./metrics.js";
 import { OperationStatusCache } from "./operation-status-cache.js";
 import { Prober, type ProberOptions } from "./prober.js";
+import { RateLimiter } from "./rate-limiter.js";
 import { Semaphore } from "./semaphore.js";
 
 /** The prober needs few connections: operation status reads and the SNMP driver's credential lookups. */
@@ -47,6 +49,10 @@ export function buildProber(deps: WorkerDeps, tuning: Partial<ProberOptions> = {
     deadlines: new DeadlineSlices(),
     statuses: new OperationStatusCache(deps.db.pool, config.PROBER_STATUS_CACHE_MS, (err, operationId) =>
       log.warn({ err, operationId }, "operation status lookup failed"),
+    ),
+    limiter: new RateLimiter(
+      (operationId, rate, count) => takeRateTokens(deps.db.pool, operationId, rate, count),
+      (err, operationId) => log.warn({ err, operationId }, "rate token take failed; devices wait"),
     ),
     concurrency: config.PROBER_CONCURRENCY,
     resultFlushMs: config.PROBER_RESULT_FLUSH_MS,

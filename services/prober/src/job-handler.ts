@@ -23,6 +23,7 @@ import type { ProberMetrics } from "./metrics.js";
 import type { OperationStatusCache } from "./operation-status-cache.js";
 import { type ProbePolicy, probeDevice } from "./probe-device.js";
 import { probeNeedsFor } from "./probe-needs.js";
+import type { RateLimiter } from "./rate-limiter.js";
 import { resultMessages } from "./result-messages.js";
 import { ResultStream } from "./result-stream.js";
 import type { Semaphore } from "./semaphore.js";
@@ -37,6 +38,8 @@ export type JobHandlerDeps = {
   slots: Semaphore;
   deadlines: DeadlineSlices;
   statuses: OperationStatusCache;
+  /** Holds devices of rate-limited operations until the shared bucket grants them a start. */
+  limiter: RateLimiter;
   /** Aborted on forced shutdown: probes stop and the job is handed back (nak). */
   signal: AbortSignal;
   /** First delay before a nak'ed job is redelivered (doubles per delivery, capped). */
@@ -90,7 +93,7 @@ async function runJob(
   const heartbeat = setInterval(() => msg.working(), heartbeatMs());
   let stream: ResultStream | undefined;
   try {
-    const skip = await deps.statuses.shouldSkip(job.operation_id);
+    const { skip, maxDevicesPerSecond } = await deps.statuses.policyOf(job.operation_id);
     stream = new ResultStream(async (part, suffix) => {
       const messages = resultMessages(job, suffix ? `${jobId}-${suffix}` : jobId, part);
       await Promise.all(
@@ -98,7 +101,7 @@ async function runJob(
       );
       deps.metrics.resultsPublished.inc(messages.length);
     }, deps.resultFlushMs ?? 1_000);
-    const results = skip ? cancelledResults(job) : await probeAll(deps, job, stream);
+    const results = skip ? cancelledResults(job) : await probeAll(deps, job, stream, maxDevicesPerSecond);
     onProbed();
     if (deps.signal.aborted) throw new Error("shutting down before the job finished");
     await stream.finish(skip ? results : []);
@@ -125,20 +128,58 @@ export function heartbeatMs(): number {
 }
 
 function cancelledResults(job: DeviceJobBatch): DeviceResult[] {
+  return job.devices.map((d) => cancelledResult(d.device_id));
+}
+
+function cancelledResult(deviceId: string): DeviceResult {
   const now = isoNow();
-  return job.devices.map((d) => ({
-    device_id: d.device_id,
-    outcome: "cancelled",
-    attempts: 1,
-    started_at: now,
-    finished_at: now,
-  }));
+  return { device_id: deviceId, outcome: "cancelled", attempts: 1, started_at: now, finished_at: now };
+}
+
+/**
+ * Each device waits for a token of the operation's shared bucket, then is probed. A slow limit can
+ * keep devices waiting long: the operation's status is re-read (through the cache) every second
+ * while they wait, and once it is cancelled or ended the devices still waiting are reported
+ * `cancelled` at once instead of being paced out.
+ */
+async function probeWithinLimit(
+  deps: JobHandlerDeps,
+  job: DeviceJobBatch,
+  rate: number,
+  probe: (device: DeviceJobBatch["devices"][number]) => Promise<DeviceResult>,
+  stream: ResultStream,
+): Promise<DeviceResult[]> {
+  const waits = new AbortController();
+  const stop = () => waits.abort();
+  deps.signal.addEventListener("abort", stop, { once: true });
+  const watch = setInterval(async () => {
+    if ((await deps.statuses.policyOf(job.operation_id)).skip) waits.abort();
+  }, 1_000);
+  try {
+    return await Promise.all(
+      job.devices.map(async (device) => {
+        try {
+          await deps.limiter.acquire(job.operation_id, rate, waits.signal);
+        } catch (err) {
+          if (deps.signal.aborted) throw err;
+          const result = cancelledResult(device.device_id);
+          stream.add(result);
+          return result;
+        }
+        return probe(device);
+      }),
+    );
+  } finally {
+    clearInterval(watch);
+    deps.signal.removeEventListener("abort", stop);
+  }
 }
 
 async function probeAll(
   deps: JobHandlerDeps,
   job: DeviceJobBatch,
   stream: ResultStream,
+  maxDevicesPerSecond: number | null,
 ): Promise<DeviceResult[]> {
   // Attempt counters are summed per job and added once: per-device label lookups are measurable.
   const attempts = new Map<string, number>();
@@ -158,15 +199,17 @@ async function probeAll(
   };
   deps.metrics.devicesInFlight.inc(job.devices.length);
   try {
-    return await Promise.all(
-      job.devices.map((device) =>
-        deps.slots.run(async () => {
-          const result = await probeDevice(ctx, device);
-          stream.add(result);
-          return result;
-        }),
-      ),
-    );
+    const probe = (device: (typeof job.devices)[number]) =>
+      deps.slots.run(async () => {
+        const result = await probeDevice(ctx, device);
+        stream.add(result);
+        return result;
+      });
+    // A device waits for its token before it takes a concurrency slot, so a slow limit does not
+    // idle the slots of other operations' jobs. Unlimited operations take the direct path.
+    const rate = maxDevicesPerSecond;
+    if (rate === null) return await Promise.all(job.devices.map(probe));
+    return await probeWithinLimit(deps, job, rate, probe, stream);
   } finally {
     deps.metrics.devicesInFlight.dec(job.devices.length);
     for (const [code, n] of attempts) {

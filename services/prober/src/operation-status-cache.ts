@@ -2,17 +2,27 @@ import { terminalOperationStatuses } from "@headless-ops/contracts";
 import { readOperationRunStates } from "@headless-ops/db";
 import type pg from "pg";
 
-type Entry = { skip: boolean; expires: number };
+/** What a prober needs to know of an operation before probing its devices. */
+export type RunPolicy = {
+  skip: boolean;
+  /** Effective devices per second across all probers (option, else organization default); null: unlimited. */
+  maxDevicesPerSecond: number | null;
+};
+
+type Entry = RunPolicy & { expires: number };
+
+const probeUnlimited: RunPolicy = { skip: false, maxDevicesPerSecond: null };
 
 /**
- * Whether jobs of an operation should be skipped (cancel requested, operation ended or gone),
- * cached for a short TTL so a busy prober reads each operation about once per TTL.
- * A failed lookup falls back to the last known answer, else to "probe": skipping is an
- * optimisation, the aggregator and the final-status rule stay correct either way.
+ * Whether jobs of an operation should be skipped (cancel requested, operation ended or gone) and
+ * its effective rate limit, cached for a short TTL so a busy prober reads each operation about once
+ * per TTL (a changed organization default applies within it). A failed lookup falls back to the last
+ * known answer, else to "probe, unlimited": skipping is an optimisation, the aggregator and the
+ * final-status rule stay correct either way.
  */
 export class OperationStatusCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<boolean>>();
+  private readonly loading = new Map<string, Promise<RunPolicy>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -20,10 +30,10 @@ export class OperationStatusCache {
     private readonly onError: (err: unknown, operationId: string) => void,
   ) {}
 
-  shouldSkip(operationId: string): Promise<boolean> | boolean {
+  policyOf(operationId: string): Promise<RunPolicy> | RunPolicy {
     const now = Date.now();
     const hit = this.entries.get(operationId);
-    if (hit && hit.expires > now) return hit.skip;
+    if (hit && hit.expires > now) return hit;
     const inflight = this.loading.get(operationId);
     if (inflight) return inflight;
     const load = readOperationRunStates(this.pool, [operationId])
@@ -31,13 +41,14 @@ export class OperationStatusCache {
         const state = states.get(operationId);
         const skip =
           !state || state.cancelRequested || terminalOperationStatuses.includes(state.status as never);
-        this.entries.set(operationId, { skip, expires: Date.now() + this.ttlMs });
+        const policy = { skip, maxDevicesPerSecond: state?.maxDevicesPerSecond ?? null };
+        this.entries.set(operationId, { ...policy, expires: Date.now() + this.ttlMs });
         if (this.entries.size > 10_000) this.evict();
-        return skip;
+        return policy;
       })
-      .catch((err) => {
+      .catch((err): RunPolicy => {
         this.onError(err, operationId);
-        return hit?.skip ?? false;
+        return hit ?? probeUnlimited;
       })
       .finally(() => this.loading.delete(operationId));
     this.loading.set(operationId, load);

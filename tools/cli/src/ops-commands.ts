@@ -3,7 +3,9 @@ import { type Command, Option } from "commander";
 import { dryRunUnsupported, formatApiError, unwrap } from "./api-error.js";
 import { type CliContext, toJson } from "./cli-context.js";
 import { CliError } from "./cli-error.js";
+import { type DryRun, dryRunSummary } from "./dry-run-format.js";
 import { buildCreateBody, type CreateFlags } from "./operation-request.js";
+import { downloadReport, REPORT_FORMATS, type ReportFormat } from "./report-download.js";
 import { failuresTable, operationDetail, operationsTable, pageFooter } from "./table-format.js";
 import { watchOperation } from "./watch-operation.js";
 
@@ -51,7 +53,7 @@ export function registerOpsCommands(program: Command, action: Action): void {
         if (flags.json) ctx.out(toJson(created));
         // A dry run answers what would run (counts, unprobeable devices, a sample), not an operation.
         if ("dry_run" in created) {
-          if (!flags.json) ctx.out(`dry run (nothing scheduled):\n${toJson(created)}`);
+          if (!flags.json) ctx.out(dryRunSummary(created as DryRun));
           return 0;
         }
         if (!flags.json)
@@ -132,6 +134,17 @@ export function registerOpsCommands(program: Command, action: Action): void {
         const failures = await allFailures(ctx, id);
         if (flags.json) return void ctx.out(toJson(failures));
         ctx.out(failures.length ? failuresTable(failures) : `operation ${id}: no failed devices`);
+        return 0;
+      }),
+    );
+
+  ops
+    .command("report <id>")
+    .description("the per-device report, streamed to stdout as the API sends it (`> out.csv`)")
+    .addOption(new Option("--format <format>", "report format").choices(REPORT_FORMATS).default("csv"))
+    .action((id: string, flags: { format: ReportFormat }) =>
+      action(async (ctx) => {
+        await downloadReport(ctx, id, flags.format);
         return 0;
       }),
     );

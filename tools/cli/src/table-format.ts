@@ -2,8 +2,15 @@ import type { Device, DeviceResult, Operation } from "@headless-ops/client";
 import Table from "cli-table3";
 
 /** Tables for people (`--json` prints the API's objects instead). Pure: strings in, a string out. */
-function table(head: string[], rows: (string | number)[][]): string {
-  const t = new Table({ head, style: { head: [], border: [] } });
+/** No rule between body rows: small tables (a dry run's counts) stay short. */
+const compactChars = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
+
+export function table(head: string[], rows: (string | number)[][], opts: { compact?: boolean } = {}): string {
+  const t = new Table({
+    head,
+    style: { head: [], border: [] },
+    ...(opts.compact ? { chars: compactChars } : {}),
+  });
   t.push(...rows.map((r) => r.map((c) => String(c))));
   return t.toString();
 }

@@ -8,6 +8,8 @@ import { parseLauncherArgs, usage } from "./args.js";
 import { runDemo } from "./demo/run-demo.js";
 import { type DemoFleet, startDemoFleet } from "./demo/snmp-fleet.js";
 import { devCredentialKey } from "./dev-credential-key.js";
+import { EmbeddedUnavailableError, NatsServerMissingError } from "./embedded/errors.js";
+import { embeddedDataDir, type LocalStack, startLocalStack } from "./embedded/local-stack.js";
 import { createLauncherLogger } from "./launcher-logger.js";
 import { assignPorts, freePort } from "./ports.js";
 import { PrefixedOutput } from "./prefixed-output.js";
@@ -112,12 +114,14 @@ async function main(): Promise<number> {
   const config = loadConfig(env);
   delete env.MIGRATE_DATABASE_URL; // the owner's connection is for the migrate step only, never a service
   const devKey =
-    config.CREDENTIAL_KEY || config.NODE_ENV === "production" ? undefined : devCredentialKey(root);
+    config.CREDENTIAL_KEY || config.NODE_ENV === "production"
+      ? undefined
+      : devCredentialKey(embeddedDataDir(root, config.EMBEDDED_DATA_DIR));
   if (devKey) env.CREDENTIAL_KEY = devKey.key;
   // The demo's SNMP fleet lives on loopback, which the address guard refuses unless told otherwise.
   if (args.demo && env.ALLOW_LOOPBACK === undefined) env.ALLOW_LOOPBACK = "true";
   const specs = await plan(config);
-  const names = ["launcher", ...specs.map((s) => s.name)];
+  const names = ["launcher", "postgres", "nats", ...specs.map((s) => s.name)];
   const output = new PrefixedOutput(process.stdout, names, process.stdout.isTTY === true);
   const log = createLauncherLogger(config, output);
   if (devKey) {
@@ -149,6 +153,64 @@ async function main(): Promise<number> {
     process.exit(130);
   });
 
+  // Postgres and NATS: as configured, or embedded when the default local ones do not answer.
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      config,
+      root,
+      path: env.PATH,
+      output,
+      log,
+      onUnexpectedExit: (child, exit) => {
+        log.error(
+          { child, code: exit.code, signal: exit.signal },
+          "embedded service died, stopping everything",
+        );
+        stop.request(1);
+      },
+    });
+  } catch (err) {
+    if (err instanceof NatsServerMissingError) {
+      log.error({ reason: err.message }, "cannot start NATS");
+      output.plain(err.help);
+    } else if (err instanceof EmbeddedUnavailableError) {
+      log.error({ reason: err.message }, "cannot embed PostgreSQL");
+    } else {
+      log.error({ err: toError(err) }, "could not start the embedded services");
+    }
+    return 1;
+  }
+  if (stack.overrides.DATABASE_URL) env.DATABASE_URL = stack.overrides.DATABASE_URL;
+  if (stack.overrides.NATS_URL) env.NATS_URL = stack.overrides.NATS_URL;
+  const code = await runServices({
+    config: { ...config, ...stack.overrides },
+    env,
+    args,
+    specs,
+    stop,
+    supervisor,
+    output,
+    log,
+  });
+  // After the services: they drained against the embedded Postgres and NATS, which stop last.
+  const embeddedClean = await stack.stop();
+  return code === 0 && !embeddedClean ? 1 : code;
+}
+
+/** Migrations and streams, the demo fleet, the services until a stop request; the exit code. */
+async function runServices(opts: {
+  config: Config;
+  env: Record<string, string | undefined>;
+  args: { demo: boolean };
+  specs: ChildSpec[];
+  stop: StopRequest;
+  supervisor: Supervisor;
+  output: PrefixedOutput;
+  log: Logger;
+}): Promise<number> {
+  const { config, env, args, specs, stop, supervisor, output, log } = opts;
+  if (stop.signal.aborted) return stop.stopped;
   try {
     await Promise.race([prepare(config, log), stop.stopped]);
   } catch (err) {

@@ -6,6 +6,7 @@ export * from "./envelopes.js";
 export * from "./errors.js";
 export * from "./operation-events.js";
 export * from "./operations.js";
+export * from "./organizations.js";
 export * from "./pagination.js";
 export * from "./schedules.js";
 export * from "./tokens.js";

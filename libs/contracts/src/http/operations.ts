@@ -11,6 +11,19 @@ import {
 import { PageQuery, QueryBool } from "./pagination.js";
 
 export const DEFAULT_TIMEOUT_MINUTES = 60;
+/** Upper bound of a probe rate limit; far above what one deployment probes, low enough to stay a limit. */
+export const MAX_DEVICES_PER_SECOND = 100_000;
+
+/**
+ * Devices started per second across every prober replica, for one operation (or, as an
+ * organization's default, for each operation over it that sets none).
+ */
+export const MaxDevicesPerSecond = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_DEVICES_PER_SECOND)
+  .describe("Devices probed per second at most, across all prober replicas");
 const Iso = z.iso.datetime({ offset: true });
 const IdString = z.string().regex(/^\d+$/);
 
@@ -40,6 +53,7 @@ export const CreateOperationBody = z
         update_firmware_info: z.boolean().default(false),
         validate_connectivity: z.boolean().default(false),
         timeout_minutes: z.number().int().min(1).max(1_440).default(DEFAULT_TIMEOUT_MINUTES),
+        max_devices_per_second: MaxDevicesPerSecond.optional(),
       })
       .optional(),
     /** Answer 200 with what would run (a DryRun), creating nothing. */
@@ -62,6 +76,8 @@ export const OperationOptions = z.object({
   update_firmware_info: z.boolean(),
   validate_connectivity: z.boolean(),
   timeout_minutes: z.number().int(),
+  /** Absent on operations stored before the option existed, and when the request set none. */
+  max_devices_per_second: z.number().int().optional(),
 });
 export type OperationOptions = z.infer<typeof OperationOptions>;
 
@@ -82,6 +98,15 @@ export const StoredOperationRequest = z.object({
 });
 export type StoredOperationRequest = z.infer<typeof StoredOperationRequest>;
 
+/** The reference's `operation_config`: what the operation was asked to do, defaults filled in. */
+export const OperationConfig = z.object({
+  organizations: z.array(z.number().int()),
+  device_types: z.array(DeviceType),
+  device_statuses: z.array(DeviceStatus).nullable(),
+  priority: Priority,
+  options: OperationOptions,
+});
+
 /** POST response (201, or 200 on an idempotent replay): the reference's fields plus a few extras. */
 export const OperationCreatedView = z
   .object({
@@ -92,13 +117,7 @@ export const OperationCreatedView = z
     scheduled_for: Iso,
     estimated_duration_minutes: z.number().int(),
     target_device_count: z.number().int(),
-    operation_config: z.object({
-      organizations: z.array(z.number().int()),
-      device_types: z.array(DeviceType),
-      device_statuses: z.array(DeviceStatus).nullable(),
-      priority: Priority,
-      options: OperationOptions,
-    }),
+    operation_config: OperationConfig,
     retry_of: IdString.nullable(),
     monitoring_url: z.string(),
   })
@@ -127,6 +146,11 @@ export const OperationView = z
     retry_of: IdString.nullable(),
     /** The schedule whose firing created it; null for a direct POST (or a deleted schedule). */
     schedule_id: IdString.nullable(),
+    /**
+     * As in the POST response (`options.max_devices_per_second` included when the request set it).
+     * Always sent; optional in the schema because it was added after clients were written against it.
+     */
+    operation_config: OperationConfig.optional(),
     operation_details: z.object({
       device_types: z.array(DeviceType),
       organization_ids: z.array(z.number().int()),

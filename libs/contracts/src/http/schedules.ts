@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DeviceStatus, DeviceType, OperationStatus, OperationType, Priority } from "../domain.js";
-import { CreateOperationBody, OperationOptions } from "./operations.js";
+import { CreateOperationBody, MaxDevicesPerSecond, OperationOptions } from "./operations.js";
 import { PageQuery } from "./pagination.js";
 
 const Iso = z.iso.datetime({ offset: true });
@@ -16,6 +16,7 @@ const scheduleFields = {
       update_firmware_info: z.boolean().optional(),
       validate_connectivity: z.boolean().optional(),
       timeout_minutes: z.number().int().min(1).max(1_440).optional(),
+      max_devices_per_second: MaxDevicesPerSecond.optional(),
     })
     .optional(),
   priority: Priority.optional(),

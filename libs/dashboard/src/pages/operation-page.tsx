@@ -1,11 +1,13 @@
 import { useCallback, useState } from "preact/hooks";
 import { type ApiClient, type CurrentToken, OPERATIONS, problemOf } from "../api.js";
+import { ComplianceSummary } from "../components/compliance-summary.js";
 import { ErrorChart } from "../components/error-chart.js";
 import { ProgressBar } from "../components/progress-bar.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { ThroughputChart } from "../components/throughput-chart.js";
-import { formatEta, formatRate, formatTime, humanize, isTerminal } from "../format.js";
+import { complianceCountsOf, formatEta, formatRate, formatTime, humanize, isTerminal } from "../format.js";
 import { type LiveOperation, useLiveOperation } from "../live-operations.js";
+import { downloadReportCsv } from "../report-download.js";
 import { hrefOf } from "../route.js";
 import { addSample, ratesOf, type Sample } from "../throughput.js";
 import { useNow } from "../use-now.js";
@@ -27,6 +29,12 @@ export function OperationPage(props: { api: ApiClient; me: CurrentToken; id: str
   const now = useNow();
   const canWrite = me.role !== "viewer";
 
+  const download = async () => {
+    setBusy(true);
+    setProblem(await downloadReportCsv(api, id));
+    setBusy(false);
+  };
+
   const act = async (action: "cancel" | "retry") => {
     setBusy(true);
     setProblem(undefined);
@@ -43,6 +51,8 @@ export function OperationPage(props: { api: ApiClient; me: CurrentToken; id: str
 
   if (!op) return <p class={loadProblem ? "problem" : "muted"}>{loadProblem ?? "Loading…"}</p>;
   const terminal = isTerminal(op.status);
+  const verdicts =
+    op.operation_type === "compliance_report" ? complianceCountsOf(op.operation_details) : undefined;
   return (
     <section>
       <header class="page-head">
@@ -52,6 +62,9 @@ export function OperationPage(props: { api: ApiClient; me: CurrentToken; id: str
         <span class={`live live-${state}`} data-state={state}>
           {terminal ? "finished" : state}
         </span>
+        <button type="button" data-action="download-csv" disabled={busy} onClick={download}>
+          Download CSV
+        </button>
         {canWrite && !terminal && (
           <button
             type="button"
@@ -106,6 +119,12 @@ export function OperationPage(props: { api: ApiClient; me: CurrentToken; id: str
           </>
         )}
       </dl>
+      {verdicts && (
+        <div class="panel">
+          <h3>Compliance</h3>
+          <ComplianceSummary counts={verdicts} />
+        </div>
+      )}
       <div class="panels">
         <div class="panel">
           <h3>Errors by code</h3>

@@ -22,5 +22,6 @@ export {
   readFanoutPage,
   resetFanoutSession,
 } from "./fanout-ledger.js";
-export { readOperationRunStates } from "./operation-run-states.js";
-export { type FoldOutcome, type FoldRow, foldResults } from "./result-fold.js";
+export { type OperationRunState, readOperationRunStates } from "./operation-run-states.js";
+export { type RateGrant, takeRateTokens } from "./rate-bucket.js";
+export { type FoldOptions, type FoldOutcome, type FoldRow, foldResults } from "./result-fold.js";

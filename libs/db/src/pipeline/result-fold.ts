@@ -20,6 +20,17 @@ export type FoldRow = {
   finishedAt: number;
 };
 
+export type FoldOptions = {
+  /**
+   * DEVICE_LAST_SEEN_RESOLUTION_S: a successful probe moves `last_seen` only when the recorded one is
+   * at least this old, so re-probing an unchanged device within it writes no device row. 0 (the
+   * default) records every successful probe.
+   */
+  lastSeenResolutionS?: number;
+  /** The frozen baselines of compliance_report operations, kept across folds (one per database). */
+  frozen?: FrozenBaselineCache;
+};
+
 export type FoldOutcome = {
   /** Ledger rows that moved to a terminal state, per operation. */
   movedByOperation: Map<string, number>;
@@ -30,11 +41,46 @@ export type FoldOutcome = {
   progress: OperationProgressRow[];
 };
 
+const syncs = "m.operation_type = 'bulk_serial_sync' AND m.status = 'succeeded'";
+
+/*
+ * What a fold writes into a device row (column, value from the moved ledger row m and the device row d
+ * as it is). The row is updated only when one of these differs from what it holds. `last_seen`
+ * moves only once the recorded one is older than the resolution ($10 seconds, or in the future), so
+ * an unchanged device probed again within it is not written at all.
+ */
+const deviceWrites: readonly (readonly [string, string])[] = [
+  ["serial", `CASE WHEN ${syncs} THEN COALESCE(m.observed->>'serial', d.serial) ELSE d.serial END`],
+  ["model", `CASE WHEN ${syncs} AND m.fw THEN COALESCE(m.observed->>'model', d.model) ELSE d.model END`],
+  ["vendor", `CASE WHEN ${syncs} AND m.fw THEN COALESCE(m.observed->>'vendor', d.vendor) ELSE d.vendor END`],
+  [
+    "firmware",
+    `CASE WHEN ${syncs} AND m.fw THEN COALESCE(m.observed->>'firmware', d.firmware) ELSE d.firmware END`,
+  ],
+  [
+    "status",
+    `CASE
+        WHEN m.operation_type <> 'status_refresh' OR d.status NOT IN ('active', 'offline', 'pending') THEN d.status
+        WHEN m.status = 'succeeded' THEN 'active'
+        WHEN m.error_code IN ('unreachable', 'connection_timeouts') THEN 'offline'
+        WHEN m.error_code IN ('authentication_failures', 'protocol_errors', 'serial_missing') THEN 'active'
+        ELSE d.status END`,
+  ],
+  [
+    "last_seen",
+    `CASE WHEN m.status = 'succeeded' AND (d.last_seen IS NULL OR d.last_seen > now()
+                 OR d.last_seen <= now() - make_interval(secs => $10::float8))
+        THEN now() ELSE d.last_seen END`,
+  ],
+  ["last_probe_status", "m.status"],
+  ["last_error_code", "m.error_code"],
+];
+
 /*
  * One statement, set-based over UNNEST arrays:
  *  - ledger rows move to terminal only from pending/dispatched (a duplicate changes nothing);
  *  - inventory_audit rows record the inventory serial and whether it differs (`serial_mismatch`);
- *  - devices: inventory per operation type, last probe outcome;
+ *  - devices: inventory per operation type, last probe outcome, written only where a value changes;
  *  - operations: counters, error_summary, compliance counters, progress and ETA by `applyMovedRows` (the shared rule),
  *    with the caller's recent rate feeding the ETA.
  */
@@ -76,43 +122,31 @@ moved AS (
 ),
 dev AS (
   UPDATE devices d SET
-      serial = CASE WHEN m.operation_type = 'bulk_serial_sync' AND m.status = 'succeeded'
-                    THEN COALESCE(m.observed->>'serial', d.serial) ELSE d.serial END,
-      model = CASE WHEN m.operation_type = 'bulk_serial_sync' AND m.status = 'succeeded' AND m.fw
-                   THEN COALESCE(m.observed->>'model', d.model) ELSE d.model END,
-      vendor = CASE WHEN m.operation_type = 'bulk_serial_sync' AND m.status = 'succeeded' AND m.fw
-                    THEN COALESCE(m.observed->>'vendor', d.vendor) ELSE d.vendor END,
-      firmware = CASE WHEN m.operation_type = 'bulk_serial_sync' AND m.status = 'succeeded' AND m.fw
-                      THEN COALESCE(m.observed->>'firmware', d.firmware) ELSE d.firmware END,
-      status = CASE
-        WHEN m.operation_type <> 'status_refresh' OR d.status NOT IN ('active', 'offline', 'pending') THEN d.status
-        WHEN m.status = 'succeeded' THEN 'active'
-        WHEN m.error_code IN ('unreachable', 'connection_timeouts') THEN 'offline'
-        WHEN m.error_code IN ('authentication_failures', 'protocol_errors', 'serial_missing') THEN 'active'
-        ELSE d.status END,
-      last_seen = CASE WHEN m.status = 'succeeded' THEN now() ELSE d.last_seen END,
-      last_probe_status = m.status,
-      last_error_code = m.error_code,
+      ${deviceWrites.map(([column, value]) => `${column} = ${value}`).join(",\n      ")},
       updated_at = now()
     FROM moved m
    WHERE d.id = m.device_id AND m.status <> 'cancelled'
+     -- Written only where a value changes: an unchanged re-sync leaves the row (and updated_at) alone.
+     AND (${deviceWrites.map(([column]) => `d.${column}`).join(", ")})
+         IS DISTINCT FROM (${deviceWrites.map(([, value]) => value).join(", ")})
   RETURNING d.id
 )`;
 
 /**
  * Folds device results in the caller's transaction (it must be one: planner settings are SET LOCAL) and ends the operations that became complete
  * (finalizeOperations), writing the milestone and finished outbox rows of `natsPrefix`. Idempotent: results whose ledger row is already terminal change nothing.
- * `recentRates` (operation id → devices/s) feeds the ETA. A compliance_report's succeeded results are
- * judged first with the operation's frozen baselines (`frozen` caches them across folds).
+ * `recentRates` (operation id → devices/s) feeds the ETA. A device row is written only where a value
+ * changes (see `deviceWrites`). A compliance_report's succeeded results are judged first with the
+ * operation's frozen baselines (`options.frozen` caches them across folds).
  */
 export async function foldResults(
   client: Queryable,
   natsPrefix: string,
   input: readonly FoldRow[],
   recentRates: ReadonlyMap<string, number> = new Map(),
-  frozen: FrozenBaselineCache = new FrozenBaselineCache(),
+  options: FoldOptions = {},
 ): Promise<FoldOutcome> {
-  const rows = await judgeCompliance(client, input, frozen);
+  const rows = await judgeCompliance(client, input, options.frozen ?? new FrozenBaselineCache());
   const n = rows.length;
   const cols = {
     op: new Array<string>(n),
@@ -155,6 +189,7 @@ export async function foldResults(
       cols.attempts,
       cols.started,
       cols.finished,
+      options.lastSeenResolutionS ?? 0,
     ],
     recentRates,
   );

@@ -21,6 +21,7 @@ const KNOWN: Record<string, AuditAction> = {
   "DELETE /api/v1/devices/:id": { action: "device.delete", objectType: "device" },
   "POST /api/v1/tokens/": { action: "token.create", objectType: "token" },
   "DELETE /api/v1/tokens/:id": { action: "token.revoke", objectType: "token" },
+  "PATCH /api/v1/organizations/:id": { action: "organization.update", objectType: "organization" },
 };
 
 const VERBS: Record<string, string> = { POST: "create", PUT: "replace", PATCH: "update", DELETE: "delete" };

@@ -29,6 +29,10 @@ export function swaggerOptions(config: Config): SwaggerOptions {
         { name: "devices", description: "The device inventory" },
         { name: "webhooks", description: "Signed HTTP callbacks on operation events (Standard Webhooks)" },
         { name: "tokens", description: "API tokens of the admin's organizations (admin tokens only)" },
+        {
+          name: "organizations",
+          description: "The token's organizations and their default probe rate limit",
+        },
         { name: "audit", description: "The audit trail of every write (admin tokens only)" },
         {
           name: "schedules",

@@ -9,7 +9,13 @@ import {
 import type pg from "pg";
 import type { Principal } from "../auth.js";
 import { conflict } from "../errors.js";
-import { countTargets, estimateMinutes, measuredDevicesPerMinute } from "./estimate.js";
+import {
+  countTargets,
+  effectiveRateLimit,
+  estimateMinutes,
+  limitedPerMinute,
+  measuredDevicesPerMinute,
+} from "./estimate.js";
 import { normalizeRequest, sameRequest } from "./normalize.js";
 import { OPERATION_COLUMNS, type OperationRow } from "./operation-view.js";
 import { type RawOperationRow, readOperationRow } from "./query.js";
@@ -57,10 +63,20 @@ export async function insertOperationRow(
   return readOperationRow(row);
 }
 
-/** Estimated minutes for `count` devices at the measured (or configured) throughput. */
-export async function estimateFor(deps: CreateDeps, count: number): Promise<number> {
-  const perMinute = (await measuredDevicesPerMinute(deps.pool)) ?? deps.defaultDevicesPerMinute;
-  return estimateMinutes(count, perMinute);
+/**
+ * Estimated minutes for `count` devices at the measured (or configured) throughput, no faster than
+ * the operation's rate limit.
+ */
+export async function estimateFor(
+  deps: CreateDeps,
+  count: number,
+  request: StoredOperationRequest,
+): Promise<number> {
+  const [measured, limit] = await Promise.all([
+    measuredDevicesPerMinute(deps.pool),
+    effectiveRateLimit(deps.pool, request),
+  ]);
+  return estimateMinutes(count, limitedPerMinute(measured ?? deps.defaultDevicesPerMinute, limit));
 }
 
 /**
@@ -91,7 +107,7 @@ export async function createOperation(
     types: request.device_filters.types,
     statuses: request.device_filters.status,
   });
-  const estimatedMinutes = await estimateFor(deps, targetCount);
+  const estimatedMinutes = await estimateFor(deps, targetCount, request);
   try {
     const row = await withTransaction(deps.pool, (client) =>
       insertOperationRow(client, deps.natsPrefix, {

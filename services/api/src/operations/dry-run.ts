@@ -1,7 +1,12 @@
 import type { DryRunView, StoredOperationRequest } from "@headless-ops/contracts";
 import type { Queryable } from "@headless-ops/db";
 import { isoZ } from "../time.js";
-import { estimateMinutes, measuredDevicesPerMinute } from "./estimate.js";
+import {
+  effectiveRateLimit,
+  estimateMinutes,
+  limitedPerMinute,
+  measuredDevicesPerMinute,
+} from "./estimate.js";
 
 export type DryRunDeps = {
   db: Queryable;
@@ -60,7 +65,7 @@ export async function dryRun(
   ];
   const refused = await refusedAddresses(deps, params);
   const withRefused = [...params, refused];
-  const [groups, reasons, badSample, sample, perMinute] = await Promise.all([
+  const [groups, reasons, badSample, sample, perMinute, rateLimit] = await Promise.all([
     deps.db.query<Group>(
       `SELECT organization_id, device_type, status, driver, count(*)::int AS n FROM devices
         WHERE ${TARGET} GROUP BY 1, 2, 3, 4`,
@@ -82,6 +87,7 @@ export async function dryRun(
       params,
     ),
     measuredDevicesPerMinute(deps.db),
+    effectiveRateLimit(deps.db, request),
   ]);
   const total = groups.rows.reduce((n, g) => n + g.n, 0);
   const byReason = Object.fromEntries(reasons.rows.map((r) => [r.reason, r.n]));
@@ -90,7 +96,10 @@ export async function dryRun(
     operation_type: request.operation_type,
     scheduled_for: scheduledFor ? isoZ(scheduledFor) : null,
     target_device_count: total,
-    estimated_duration_minutes: estimateMinutes(total, perMinute ?? deps.defaultDevicesPerMinute),
+    estimated_duration_minutes: estimateMinutes(
+      total,
+      limitedPerMinute(perMinute ?? deps.defaultDevicesPerMinute, rateLimit),
+    ),
     counts: {
       by_organization: tally(groups.rows, (g) => String(g.organization_id)),
       by_type: tally(groups.rows, (g) => g.device_type),

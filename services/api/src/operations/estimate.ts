@@ -1,3 +1,4 @@
+import type { StoredOperationRequest } from "@headless-ops/contracts";
 import type { Queryable } from "@headless-ops/db";
 
 /** What an operation targets: its organizations ∩ the type/status filters, or an explicit device list. */
@@ -46,4 +47,26 @@ export async function measuredDevicesPerMinute(db: Queryable): Promise<number | 
 export function estimateMinutes(devices: number, perMinute: number): number {
   if (devices <= 0) return 0;
   return Math.max(1, Math.ceil(devices / Math.max(perMinute, 1e-9)));
+}
+
+/**
+ * The probe rate limit an operation runs under: its `options.max_devices_per_second`, else the
+ * smallest default of its organizations (the gentlest any of them asked for), else null (none).
+ * The probers resolve it the same way (readOperationRunStates).
+ */
+export async function effectiveRateLimit(
+  db: Queryable,
+  request: Pick<StoredOperationRequest, "options" | "target_organizations">,
+): Promise<number | null> {
+  if (request.options.max_devices_per_second !== undefined) return request.options.max_devices_per_second;
+  const res = await db.query<{ rate: number | null }>(
+    "SELECT min(max_devices_per_second) AS rate FROM organizations WHERE id = ANY($1::bigint[])",
+    [request.target_organizations],
+  );
+  return res.rows[0]?.rate ?? null;
+}
+
+/** Devices per minute an operation can reach: the measured throughput, capped by its rate limit. */
+export function limitedPerMinute(perMinute: number, maxDevicesPerSecond: number | null): number {
+  return maxDevicesPerSecond === null ? perMinute : Math.min(perMinute, maxDevicesPerSecond * 60);
 }

@@ -25,6 +25,10 @@ export function normalizeRequest(body: CreateOperationBody, now: Date): StoredOp
       update_firmware_info: body.options?.update_firmware_info ?? false,
       validate_connectivity: body.options?.validate_connectivity ?? false,
       timeout_minutes: body.options?.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES,
+      // Absent rather than null when unset, so requests stored before the option compare equal.
+      ...(body.options?.max_devices_per_second !== undefined
+        ? { max_devices_per_second: body.options.max_devices_per_second }
+        : {}),
     },
   };
 }

@@ -79,6 +79,25 @@ function complianceSummary(
   };
 }
 
+/** What the operation was asked to do, as the POST response and the GET show it. */
+function operationConfig(row: OperationRow): OperationCreatedView["operation_config"] {
+  const options = row.request.options;
+  return {
+    organizations: row.organization_ids.map(Number),
+    device_types: targetedTypes(row),
+    device_statuses: row.request.device_filters?.status ?? null,
+    priority: priorityOf(row.priority),
+    options: {
+      update_firmware_info: options?.update_firmware_info ?? false,
+      validate_connectivity: options?.validate_connectivity ?? false,
+      timeout_minutes: options?.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES,
+      ...(options?.max_devices_per_second !== undefined
+        ? { max_devices_per_second: options.max_devices_per_second }
+        : {}),
+    },
+  };
+}
+
 /** A GET result: every field of the reference's example, plus schedule, timing and cancel information. */
 export function operationView(row: OperationRow): OperationView {
   return {
@@ -100,6 +119,7 @@ export function operationView(row: OperationRow): OperationView {
     target_device_count: row.target_device_count,
     retry_of: row.retry_of,
     schedule_id: row.schedule_id,
+    operation_config: operationConfig(row),
     operation_details: {
       device_types: targetedTypes(row),
       organization_ids: row.organization_ids.map(Number),
@@ -119,17 +139,7 @@ export function operationCreatedView(row: OperationRow): OperationCreatedView {
     scheduled_for: isoZ(row.scheduled_for),
     estimated_duration_minutes: row.estimated_duration_minutes,
     target_device_count: row.target_device_count,
-    operation_config: {
-      organizations: row.organization_ids.map(Number),
-      device_types: targetedTypes(row),
-      device_statuses: row.request.device_filters?.status ?? null,
-      priority: priorityOf(row.priority),
-      options: {
-        update_firmware_info: row.request.options?.update_firmware_info ?? false,
-        validate_connectivity: row.request.options?.validate_connectivity ?? false,
-        timeout_minutes: row.request.options?.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES,
-      },
-    },
+    operation_config: operationConfig(row),
     retry_of: row.retry_of,
     monitoring_url: `${OPERATIONS_PATH}?id=${row.id}`,
   };

@@ -37,7 +37,6 @@ export async function retryOperation(
       { path: "failed_devices", message: "no failed devices" },
     ]);
   }
-  const estimatedMinutes = await estimateFor(deps, deviceIds.length);
   const request: StoredOperationRequest = {
     operation_type: original.operation_type,
     target_organizations: original.organization_ids.map(Number),
@@ -46,6 +45,7 @@ export async function retryOperation(
     options: original.request.options,
     device_ids: deviceIds,
   };
+  const estimatedMinutes = await estimateFor(deps, deviceIds.length, request);
   return withTransaction(deps.pool, (client) =>
     insertOperationRow(client, deps.natsPrefix, {
       request,

@@ -52,6 +52,9 @@ export function scheduleFields(body: CreateScheduleBody): ScheduleFields {
         update_firmware_info: body.options?.update_firmware_info ?? false,
         validate_connectivity: body.options?.validate_connectivity ?? false,
         timeout_minutes: body.options?.timeout_minutes ?? 60,
+        ...(body.options?.max_devices_per_second !== undefined
+          ? { max_devices_per_second: body.options.max_devices_per_second }
+          : {}),
       },
     },
     new Date(0),

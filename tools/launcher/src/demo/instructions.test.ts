@@ -9,6 +9,22 @@ describe("demoInstructions", () => {
     token: "hops_x",
     organizations: [101, 102, 103],
     devices: 300,
+    baseline: {
+      id: "4",
+      organization_id: 101,
+      vendor: "Cisco",
+      model_pattern: "C9300-*",
+      min_firmware: "17.12.3",
+    },
+    schedule: {
+      id: "9",
+      operation_type: "compliance_report",
+      target_organizations: [101],
+      cron: "0 2 * * *",
+      timezone: "Europe/Zurich",
+      cron_description: "At 02:00 (Europe/Zurich)",
+      next_runs: ["2026-12-03T01:00:00Z"],
+    },
   });
 
   it("prints the token and a POST whose body, as the shell expands it, is a valid operation due in the future", () => {
@@ -30,6 +46,26 @@ describe("demoInstructions", () => {
   it("prints the reference GET with update_status", () => {
     expect(text).toContain(
       'curl -s "http://127.0.0.1:8080/api/v1/inventory_device_serial_headless_operation/?id=ID&update_status=true"',
+    );
+  });
+
+  it("prints the seeded baseline and schedule, and a compliance report with its CSV by curl and by the CLI", () => {
+    expect(text).toContain("firmware baseline #4: Cisco C9300-* at least 17.12.3");
+    expect(text).toContain(
+      'nightly schedule #9: compliance_report "0 2 * * *" Europe/Zurich, At 02:00 (Europe/Zurich)',
+    );
+    expect(text).toContain("next run 2026-12-03T01:00:00Z");
+    const post = text.slice(text.indexOf("Run a compliance report now"));
+    const data = /-d '(\{[^']*\})'/.exec(post)?.[1] as string;
+    expect(CreateOperationBody.parse(JSON.parse(data))).toMatchObject({
+      operation_type: "compliance_report",
+      target_organizations: [101],
+    });
+    expect(text).toContain(
+      'curl -s "http://127.0.0.1:8080/api/v1/inventory_device_serial_headless_operation/ID/report?format=csv" -H "Authorization: Bearer $TOKEN" > report.csv',
+    );
+    expect(text).toContain(
+      "HEADLESS_OPS_URL=http://127.0.0.1:8080 HEADLESS_OPS_TOKEN=$TOKEN npx headless-ops ops report ID > report.csv",
     );
   });
 });

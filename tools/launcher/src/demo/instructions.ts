@@ -1,9 +1,45 @@
+export type DemoBaseline = {
+  id: string;
+  organization_id: number;
+  vendor: string;
+  model_pattern: string;
+  min_firmware: string | null;
+};
+export type DemoSchedule = {
+  id: string;
+  operation_type: string;
+  target_organizations: number[];
+  cron: string;
+  timezone: string;
+  cron_description: string;
+  next_runs: string[];
+};
+
+/** The seeded baseline and schedule, and how to run a compliance report now and get its CSV. */
+function complianceLines(opts: { apiUrl: string; baseline: DemoBaseline; schedule: DemoSchedule }): string[] {
+  const { apiUrl, baseline: b, schedule: s } = opts;
+  const base = `${apiUrl}/api/v1/inventory_device_serial_headless_operation/`;
+  const orgs = s.target_organizations.join(", ");
+  return [
+    `Compliance (organization ${b.organization_id}; dashboard: ${apiUrl}/ui/#/baselines and #/schedules):`,
+    `  firmware baseline #${b.id}: ${b.vendor} ${b.model_pattern} at least ${b.min_firmware ?? "any"} (the older simulated images fail it)`,
+    `  nightly schedule #${s.id}: ${s.operation_type} "${s.cron}" ${s.timezone}, ${s.cron_description}; next run ${s.next_runs[0] ?? "none"}`,
+    "Run a compliance report now, then save its CSV (curl or the CLI):",
+    `  curl -s -X POST "${base}" -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\`,
+    `    -d '{"operation_type": "compliance_report", "target_organizations": [${orgs}]}'`,
+    `  curl -s "${base}ID/report?format=csv" -H "Authorization: Bearer $TOKEN" > report.csv`,
+    `  HEADLESS_OPS_URL=${apiUrl} HEADLESS_OPS_TOKEN=$TOKEN npx headless-ops ops report ID > report.csv`,
+  ];
+}
+
 /** What `npm start -- --demo` prints once the demo data is in: the token and ready curl lines. */
 export function demoInstructions(opts: {
   apiUrl: string;
   token: string;
   organizations: number[];
   devices: number;
+  baseline: DemoBaseline;
+  schedule: DemoSchedule;
 }): string {
   const base = `${opts.apiUrl}/api/v1/inventory_device_serial_headless_operation/`;
   // The reference POST body; execute_at is computed by the shell when the line is pasted.
@@ -39,6 +75,9 @@ export function demoInstructions(opts: {
     "Its per-device results, and every operation (newest first):",
     `  curl -s "${base}ID/devices/" -H "Authorization: Bearer $TOKEN"`,
     `  curl -s "${base}" -H "Authorization: Bearer $TOKEN"`,
+    "",
+    ...complianceLines(opts),
+    "",
     `API docs: ${opts.apiUrl}/docs     Ctrl-C stops everything.`,
     "────────────────────────────────────────────────────────────────────────────",
     "",
