@@ -4,7 +4,7 @@ import { OperationStatus, OperationType } from "./domain.js";
 import { progressMilestones } from "./message-ids.js";
 
 /*
- * What the pipeline says about an operation as it runs (issue 13, /work/issues/SSE-CONTRACT.md).
+ * What the pipeline says about an operation as it runs (issue 13).
  * Progress events are lossy (core NATS) and carry absolute values; the others go through the outbox
  * in the transaction of the transition they announce and are published durably on JetStream.
  */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { OperationView } from "./operations.js";
 
 /*
- * The live-progress streams (Server-Sent Events, /work/issues/SSE-CONTRACT.md). Every `data:` line is
+ * The live-progress streams (Server-Sent Events, README "Live progress"). Every `data:` line is
  * one JSON object: an operation as one item of the list's `results`, plus the recent fold rate.
  */
 
