@@ -133,6 +133,8 @@ export const configSchema = z.object({
   PROBE_RETRY_BACKOFF_MS: int(200, 0, 600_000),
   /** Launcher: number of prober processes. */
   PROBER_REPLICAS: int(2, 0, 64),
+  /** Launcher `--demo`: share of the simulated devices that misbehave (silent, flapping, bad credentials…). */
+  DEMO_FAULT_RATE: z.coerce.number().min(0).max(1).default(0.1),
   /**
    * Ports of the default local Postgres and NATS: DATABASE_URL and NATS_URL default to 127.0.0.1 on
    * them, and the launcher embeds a Postgres / starts a nats-server there when nothing answers at the

@@ -222,7 +222,7 @@ async function runServices(opts: {
   let fleet: DemoFleet | undefined;
   if (args.demo) {
     try {
-      fleet = await startDemoFleet();
+      fleet = await startDemoFleet(config.DEMO_FAULT_RATE);
       log.info(
         { devices: fleet.fleet.devices.length, startupMs: fleet.fleet.startupMs },
         "demo SNMP fleet serving",
