@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     "keep-db": { type: "boolean", default: false },
     /** Experiment: devices table fillfactor before seeding (room for HOT inventory updates). */
     "devices-fillfactor": { type: "string" },
+    /** Experiment: ledger (operation_devices) fillfactor before the claim (room for HOT fold updates). */
+    "ledger-fillfactor": { type: "string" },
     /**
      * The unchanged-fleet case: the devices already hold what the probe returns (serial, model,
      * vendor, firmware, a recent last_seen, last probe succeeded), as after a previous sync; the fold
@@ -100,6 +102,11 @@ async function seed(client) {
   const t0 = performance.now();
   if (args["devices-fillfactor"]) {
     await client.query(`ALTER TABLE devices SET (fillfactor = ${Number(args["devices-fillfactor"])})`);
+  }
+  if (args["ledger-fillfactor"]) {
+    await client.query(
+      `ALTER TABLE operation_devices SET (fillfactor = ${Number(args["ledger-fillfactor"])})`,
+    );
   }
   await client.query("INSERT INTO organizations (id, name) VALUES (1, 'bench')");
   if (args.unchanged) {
