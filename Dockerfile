@@ -35,6 +35,9 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
+# SERVICE_NODE_FLAGS of libs/runtime (node-flags.ts): a 16 MB young generation and a 384 MB heap
+# limit keep each service under 200 MB peak RSS (bench/README.md, "Peak RSS per service").
+ENV NODE_OPTIONS="--max-semi-space-size=16 --max-old-space-size=384"
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=prod-deps /app/package.json ./package.json
 # Each package: its package.json (module type, exports) and its compiled dist/.

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { SERVICE_NODE_FLAGS } from "@headless-ops/runtime";
 import { describe, expect, it } from "vitest";
 import {
   copyPaths,
@@ -54,6 +55,11 @@ describe("Dockerfile", () => {
   it("starts the api by default with the command of its start script; the command picks the service", () => {
     expect(of(final, "ENTRYPOINT")).toEqual([]);
     expect(execForm(of(final, "CMD").at(-1))).toEqual(serviceCommand("api"));
+  });
+
+  it("starts every process with the V8 flags the benchmark and the launcher use (SERVICE_NODE_FLAGS)", () => {
+    const env = of(final, "ENV").map((i) => i.args);
+    expect(env).toContain(`NODE_OPTIONS="${SERVICE_NODE_FLAGS.join(" ")}"`);
   });
 
   it("exposes the config defaults of PORT and METRICS_PORT", () => {

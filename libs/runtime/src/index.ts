@@ -37,6 +37,8 @@ export { toError } from "./errors.js";
 export { freePort } from "./free-port.js";
 export { exitOnFatal, Lifecycle } from "./lifecycle.js";
 export { createLogger, type Logger, loggerOptions, redactPaths } from "./logger.js";
+export { installModuleHooks } from "./module-hooks.js";
+export { SERVICE_NODE_FLAGS } from "./node-flags.js";
 export {
   type CheckReport,
   createMetricsRegistry,

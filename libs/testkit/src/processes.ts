@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { configSchema } from "@headless-ops/runtime";
+import { configSchema, SERVICE_NODE_FLAGS } from "@headless-ops/runtime";
 import { freePort, waitFor } from "./services.js";
 
 /** The repository root (this file is libs/testkit/{src,dist}/processes.*). */
@@ -195,7 +195,9 @@ export function startProcess(opts: {
   echo?: boolean;
   onLine?: (line: string) => void;
 }): ServiceProcess {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.script, ...(opts.args ?? [])], {
+  // The flags production starts the services with (the Dockerfile's NODE_OPTIONS), then the caller's.
+  const nodeArgs = [...SERVICE_NODE_FLAGS, ...(opts.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, opts.script, ...(opts.args ?? [])], {
     cwd: repoRoot,
     env: childEnv(opts.env),
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { Logger } from "@headless-ops/runtime";
+import { type Logger, SERVICE_NODE_FLAGS } from "@headless-ops/runtime";
 import type { PrefixedOutput } from "./prefixed-output.js";
 import type { ChildSpec } from "./service-plan.js";
 
@@ -35,7 +35,8 @@ export class Supervisor {
   }
 
   start(spec: ChildSpec): void {
-    const child = spawn(process.execPath, [spec.script], {
+    // The flags the Dockerfile gives every service (NODE_OPTIONS): the same memory as in production.
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, spec.script], {
       env: { ...this.opts.baseEnv, ...spec.env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
