@@ -1,7 +1,8 @@
-import { useEffect, useState } from "preact/hooks";
-import { type ApiClient, type CurrentToken, type Device, problemOf } from "../api.js";
+import { useCallback, useState } from "preact/hooks";
+import type { ApiClient, CurrentToken, Device } from "../api.js";
 import { Pager } from "../components/pager.js";
 import { formatTime, humanize } from "../format.js";
+import { usePage } from "../use-page.js";
 
 const PAGE_SIZE = 50;
 const TYPES = ["router", "switch", "access_point", "firewall", "wireless_controller", "gateway"] as const;
@@ -48,29 +49,22 @@ function Select<T extends string>(props: {
 export function DevicesPage(props: { api: ApiClient; me: CurrentToken }) {
   const [filters, setFilters] = useState<Filters>({});
   const [page, setPage] = useState(1);
-  const [rows, setRows] = useState<Device[]>([]);
-  const [count, setCount] = useState(0);
-  const [problem, setProblem] = useState<string>();
   const set = (f: Partial<Filters>) => {
     setFilters((now) => ({ ...now, ...f }));
     setPage(1);
   };
 
-  useEffect(() => {
-    let live = true;
-    const query = { ...filters, hostname: filters.hostname || undefined, page, page_size: PAGE_SIZE };
-    void props.api.GET("/api/v1/devices/", { params: { query } }).then(({ data, error, response }) => {
-      if (!live) return;
-      if (data) {
-        setRows(data.results);
-        setCount(data.count);
-        setProblem(undefined);
-      } else setProblem(problemOf(error, response.status));
-    });
-    return () => {
-      live = false;
-    };
-  }, [props.api, filters, page]);
+  const { api } = props;
+  const load = useCallback(
+    (p: number) =>
+      api.GET("/api/v1/devices/", {
+        params: {
+          query: { ...filters, hostname: filters.hostname || undefined, page: p, page_size: PAGE_SIZE },
+        },
+      }),
+    [api, filters],
+  );
+  const { rows, count, problem } = usePage(load, page);
 
   const orgs = props.me.organization_ids.map(String);
   return (

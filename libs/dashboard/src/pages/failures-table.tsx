@@ -1,7 +1,8 @@
-import { useEffect, useState } from "preact/hooks";
-import { type ApiClient, type DeviceResult, OPERATIONS, problemOf } from "../api.js";
+import { useCallback, useState } from "preact/hooks";
+import { type ApiClient, OPERATIONS } from "../api.js";
 import { Pager } from "../components/pager.js";
 import { formatTime, humanize } from "../format.js";
+import { usePage } from "../use-page.js";
 
 const PAGE_SIZE = 20;
 
@@ -11,30 +12,16 @@ const PAGE_SIZE = 20;
  */
 export function FailuresTable(props: { api: ApiClient; operationId: string; failedDevices: number }) {
   const [page, setPage] = useState(1);
-  const [rows, setRows] = useState<DeviceResult[]>([]);
-  const [count, setCount] = useState(0);
-  const [problem, setProblem] = useState<string>();
   const { api, operationId, failedDevices } = props;
-
-  useEffect(() => {
-    if (failedDevices === 0) return;
-    let live = true;
-    void api
-      .GET(`${OPERATIONS}{id}/devices/`, {
-        params: { path: { id: operationId }, query: { status: "failed", page, page_size: PAGE_SIZE } },
-      })
-      .then(({ data, error, response }) => {
-        if (!live) return;
-        if (data) {
-          setRows(data.results);
-          setCount(data.count);
-          setProblem(undefined);
-        } else setProblem(problemOf(error, response.status));
-      });
-    return () => {
-      live = false;
-    };
-  }, [api, operationId, page, failedDevices]);
+  // `failedDevices` is in the list so that a moved count loads the page again.
+  const load = useCallback(
+    (p: number) =>
+      api.GET(`${OPERATIONS}{id}/devices/`, {
+        params: { path: { id: operationId }, query: { status: "failed", page: p, page_size: PAGE_SIZE } },
+      }),
+    [api, operationId, failedDevices],
+  );
+  const { rows, count, problem } = usePage(load, page);
 
   if (failedDevices === 0) return <p class="muted">No failed devices.</p>;
   return (
