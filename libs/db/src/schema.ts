@@ -199,13 +199,19 @@ export const operationRateBuckets = pgTable("operation_rate_buckets", {
   nextAt: tstz("next_at").notNull(),
 });
 
-/** The per-device ledger: a counter moves only when a row here moves into a terminal state. */
+/**
+ * The per-device ledger: a counter moves only when a row here moves into a terminal state.
+ *
+ * `operation_id` has no foreign key on purpose (migration 0009): the check cost ~5.5 µs per row, 60 %
+ * of the claim's snapshot (a 1M-row INSERT … SELECT: 8.5–9.2 s with it, 3.2 s without). Rows are
+ * written only by the claim, in the transaction that holds the operation's row locked, so the
+ * operation exists; operations are never deleted (retention removes ledger rows, the operation row
+ * and its counters stay).
+ */
 export const operationDevices = pgTable(
   "operation_devices",
   {
-    operationId: id("operation_id")
-      .notNull()
-      .references(() => operations.id, { onDelete: "cascade" }),
+    operationId: id("operation_id").notNull(),
     deviceId: id("device_id").notNull(),
     status: text("status").notNull().default("pending"),
     attempts: smallint("attempts").notNull().default(0),
