@@ -44,8 +44,9 @@ export type OperationRow = {
 
 export const OPERATION_COLUMNS = `id, operation_type, status, priority, organization_ids, request, scheduled_for,
   target_device_count, estimated_duration_minutes, total_devices, processed_devices, failed_devices,
-  error_summary, compliance_compliant, compliance_non_compliant, compliance_unknown, progress, estimated_completion, fanout_cursor, cancel_requested_at, retry_of,
-  schedule_id, created_at, updated_at, started_at, finished_at`;
+  error_summary, compliance_compliant, compliance_non_compliant, compliance_unknown, progress,
+  estimated_completion, fanout_cursor, cancel_requested_at, retry_of, schedule_id, created_at, updated_at,
+  started_at, finished_at`;
 
 const priorityByRank: Record<number, Priority> = { 2: "high", 1: "normal", 0: "low" };
 export const priorityOf = (rank: number): Priority => priorityByRank[rank] ?? "normal";

@@ -1,16 +1,8 @@
 import { Transform } from "node:stream";
-import {
-  BaselineFields,
-  type CompiledBaselines,
-  compileBaselines,
-  compileFrozenBaselines,
-  evaluateCompliance,
-} from "@headless-ops/contracts";
+import { type CompiledBaselines, compileFrozenBaselines, evaluateCompliance } from "@headless-ops/contracts";
+import { MAX_FROZEN_BASELINES } from "@headless-ops/db";
 import type pg from "pg";
 import type { ReportRow } from "./report-query.js";
-
-/** Baselines read for one report; an organization has a handful, this bounds a misuse. */
-const MAX_BASELINES = 10_000;
 
 type BaselineRow = {
   organization_id: string;
@@ -50,15 +42,10 @@ async function loadCurrentBaselines(
     `SELECT organization_id::text AS organization_id, vendor, model_pattern, min_firmware, allowed_firmware,
             serial_required, model_must_match_inventory
        FROM compliance_baselines WHERE organization_id = ANY($1::bigint[]) ORDER BY id LIMIT $2`,
-    [organizationIds, MAX_BASELINES],
+    [organizationIds, MAX_FROZEN_BASELINES],
   );
-  const byOrg = new Map<string, ReturnType<typeof BaselineFields.parse>[]>();
-  for (const { organization_id, ...fields } of res.rows) {
-    const list = byOrg.get(organization_id) ?? [];
-    list.push(BaselineFields.parse(fields));
-    byOrg.set(organization_id, list);
-  }
-  return new Map([...byOrg].map(([org, list]) => [org, compileBaselines(list)]));
+  // The same shape as a frozen copy (a baseline's fields and its organization): compiled the same way.
+  return compileFrozenBaselines(res.rows);
 }
 
 /**
