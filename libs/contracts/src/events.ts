@@ -81,8 +81,9 @@ export const DeviceResult = z.object({
 export type DeviceResult = z.infer<typeof DeviceResult>;
 
 /**
- * `ops.result`: the results of one job batch. Message id `resultMsgId`: the job's message id +
- * `-res`, and `-res-<n>` for the further parts of a batch split to fit the max payload.
+ * `ops.result`: results of one job batch (all of them, or a part sent while the job runs or split to
+ * fit the max payload). Message id `resultMsgId`: the job's message id + `-res-` + a digest of the
+ * devices it carries.
  */
 export const DeviceResultBatch = z.object({
   v: EventVersion,

@@ -15,11 +15,14 @@ export const jobMsgId = (operationId: string, firstDeviceId: string, attempt: nu
   `job-${operationId}-${firstDeviceId}-r${attempt}`;
 
 /**
- * `ops.result`: the results of one job. Normally one message, `<job id>-res`; a batch too big for one
- * message is split, and the further parts are `<job id>-res-<n>` (n = 1, 2, … in a stable order).
+ * `ops.result`: some of one job's results, named `<job id>-res-<devices>` by the set of devices the
+ * message carries (`devices`: a digest of their sorted ids, made by the prober). A job's results go
+ * out in parts whose split depends on timing (slow devices, payload size), so a part's position or
+ * first device does not say what it holds: a retried job that re-split its results would see a new,
+ * larger part dropped as a "duplicate" of a smaller one and lose the difference. The same set of
+ * devices is the only thing that may be de-duplicated (the fold keeps the first terminal result).
  */
-export const resultMsgId = (jobId: string, part = 0): string =>
-  part === 0 ? `${jobId}-res` : `${jobId}-res-${part}`;
+export const resultMsgId = (jobId: string, devices: string): string => `${jobId}-res-${devices}`;
 
 /** `ops.operation.started`: one event per operation (written with the scheduled → in_progress claim). */
 export const operationStartedMsgId = (operationId: string): string => `op-${operationId}-started`;

@@ -61,8 +61,8 @@ export function decodeJob(
 
 /**
  * Handles one job message: skip (cancelled operation) or probe each device under the replica's
- * concurrency bound, publish the results (in parts while a slow job runs; the last part's msg id is
- * job id + "-res"), and ack the job only once every result publish is acked. Infrastructure trouble → nak with delay; invalid → term.
+ * concurrency bound, publish the results (in parts while a slow job runs, each named by its devices:
+ * `resultMsgId`), and ack the job only once every result publish is acked. Infrastructure trouble → nak with delay; invalid → term.
  */
 export function handleJob(
   deps: JobHandlerDeps,
@@ -94,8 +94,8 @@ async function runJob(
   let stream: ResultStream | undefined;
   try {
     const { skip, maxDevicesPerSecond } = await deps.statuses.policyOf(job.operation_id);
-    stream = new ResultStream(async (part, suffix) => {
-      const messages = resultMessages(job, suffix ? `${jobId}-${suffix}` : jobId, part);
+    stream = new ResultStream(async (part) => {
+      const messages = resultMessages(job, jobId, part);
       await Promise.all(
         messages.map((m) => publishBytes(deps.js, deps.names.subjects.result, m.data, m.msgId)),
       );

@@ -1,6 +1,6 @@
 import type { DeviceJobBatch, DeviceResult } from "@headless-ops/contracts";
 import { describe, expect, it } from "vitest";
-import { resultMessages } from "./result-messages.js";
+import { devicesDigest, resultMessages } from "./result-messages.js";
 
 const job = {
   v: 1,
@@ -22,9 +22,21 @@ const result = (i: number): DeviceResult => ({
 });
 
 describe("resultMessages", () => {
-  it("sends one message with the contract id when it fits", () => {
+  it("sends one message, named by the job and the devices it carries, when it fits", () => {
     const messages = resultMessages(job, "job-7-1-r1", [result(1), result(2)]);
-    expect(messages.map((m) => m.msgId)).toEqual(["job-7-1-r1-res"]);
+    expect(messages.map((m) => m.msgId)).toEqual([`job-7-1-r1-res-${devicesDigest([result(1), result(2)])}`]);
+  });
+
+  it("names the same devices alike in any order, and a differently split retry differently", () => {
+    const first = resultMessages(job, "job-7-1-r1", [result(1), result(2), result(3)])[0]?.msgId;
+    // The same part republished after a crash, results in another completion order: de-duplicated.
+    expect(resultMessages(job, "job-7-1-r1", [result(3), result(1), result(2)])[0]?.msgId).toBe(first);
+    // A retry whose first part holds one device more (it split at another moment) must not be
+    // dropped as a duplicate of the earlier, smaller part: that lost device 4 (fault scenario 10).
+    const retried = resultMessages(job, "job-7-1-r1", [result(1), result(2), result(3), result(4)]);
+    expect(retried[0]?.msgId).not.toBe(first);
+    expect(resultMessages(job, "job-7-1-r1", [result(1), result(2)])[0]?.msgId).not.toBe(first);
+    expect(devicesDigest([result(12)])).not.toBe(devicesDigest([result(1), result(2)]));
   });
 
   it("splits a batch that would outgrow max_payload, keeping every result once", () => {
@@ -32,7 +44,7 @@ describe("resultMessages", () => {
     const messages = resultMessages(job, "job-7-1-r1", results, 100_000);
     expect(messages.length).toBeGreaterThan(10);
     expect(messages.every((m) => m.data.byteLength <= 100_000)).toBe(true);
-    expect(messages[0]?.msgId).toBe("job-7-1-r1-res");
+    expect(messages.every((m) => m.msgId.startsWith("job-7-1-r1-res-"))).toBe(true);
     expect(new Set(messages.map((m) => m.msgId)).size).toBe(messages.length);
     const ids = messages.flatMap((m) =>
       (JSON.parse(new TextDecoder().decode(m.data)) as { results: DeviceResult[] }).results.map(

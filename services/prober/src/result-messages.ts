@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type DeviceJobBatch,
   type DeviceResult,
@@ -11,9 +12,20 @@ const encoder = new TextEncoder();
 export const MAX_RESULT_MESSAGE_BYTES = 512 * 1024;
 
 /**
- * The result messages of one job: normally one. Results with long error messages can outgrow
- * max_payload on big jobs, so the batch is halved until each part fits; the parts are numbered in
- * a stable order (`resultMsgId`), so a republish after a crash is de-duplicated.
+ * The set of devices a result message carries, as its message id's suffix: 96 bits of SHA-256 over
+ * the sorted ids, so the same set always gets the same id (whatever order the results came in) and
+ * two different sets of one job do not collide.
+ */
+export function devicesDigest(results: readonly DeviceResult[]): string {
+  const ids = results.map((r) => r.device_id).sort();
+  return createHash("sha256").update(ids.join(",")).digest("base64url").slice(0, 16);
+}
+
+/**
+ * The result messages of some of one job's results: normally one. Results with long error messages
+ * can outgrow max_payload on big jobs, so the batch is halved until each part fits. Each message is
+ * named by the devices it carries (`resultMsgId`), so a republish of the same message after a crash
+ * is de-duplicated and a differently split retry is not.
  */
 export function resultMessages(
   job: DeviceJobBatch,
@@ -31,10 +43,11 @@ export function resultMessages(
     };
     return encoder.encode(JSON.stringify(batch));
   };
-  const parts: Uint8Array[] = [];
+  const parts: { msgId: string; data: Uint8Array }[] = [];
   const split = (part: DeviceResult[]) => {
     const data = encode(part);
-    if (data.byteLength <= maxBytes || part.length === 1) parts.push(data);
+    if (data.byteLength <= maxBytes || part.length === 1)
+      parts.push({ msgId: resultMsgId(jobId, devicesDigest(part)), data });
     else {
       const half = Math.ceil(part.length / 2);
       split(part.slice(0, half));
@@ -42,5 +55,5 @@ export function resultMessages(
     }
   };
   split(results);
-  return parts.map((data, i) => ({ msgId: resultMsgId(jobId, i), data }));
+  return parts;
 }

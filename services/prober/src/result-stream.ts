@@ -4,8 +4,9 @@ import type { DeviceResult } from "@headless-ops/contracts";
  * Publishes a job's results in parts while the job runs: a part goes out `flushMs` after the first
  * result waiting in it, so an operation's progress moves with its slow devices instead of jumping
  * once per job. Fast jobs finish inside one interval and send a single message, as before.
- * Each part's message id is derived from its first device, so a republish is de-duplicated; a
- * duplicate that slips through changes nothing in the database (the fold is idempotent).
+ * Each part's message ids are derived from the devices it carries (`resultMessages`), so a republish
+ * of the same part is de-duplicated while a retried job whose parts split differently loses nothing;
+ * a duplicate that slips through changes nothing in the database (the fold is idempotent).
  */
 export class ResultStream {
   private pending: DeviceResult[] = [];
@@ -13,8 +14,8 @@ export class ResultStream {
   private readonly inFlight: Promise<void>[] = [];
 
   constructor(
-    /** Publishes one part; `part` is "" for the final one, else a stable suffix for its message ids. */
-    private readonly publish: (results: DeviceResult[], part: string) => Promise<void>,
+    /** Publishes one part. */
+    private readonly publish: (results: DeviceResult[]) => Promise<void>,
     private readonly flushMs: number,
   ) {}
 
@@ -29,7 +30,7 @@ export class ResultStream {
     const last = [...this.pending, ...rest];
     this.pending = [];
     await Promise.all(this.inFlight);
-    if (last.length > 0) await this.publish(last, "");
+    if (last.length > 0) await this.publish(last);
   }
 
   /** Stops flushing (the job is being handed back); parts already sent stay sent. */
@@ -42,9 +43,8 @@ export class ResultStream {
     this.timer = undefined;
     const part = this.pending;
     this.pending = [];
-    const first = part[0];
-    if (!first) return;
-    const sent = this.publish(part, `p${first.device_id}`);
+    if (part.length === 0) return;
+    const sent = this.publish(part);
     // A failed part fails the job at finish(); keep the rejection from being unhandled meanwhile.
     sent.catch(() => undefined);
     this.inFlight.push(sent);
