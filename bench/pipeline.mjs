@@ -45,6 +45,11 @@ const { values: args } = parseArgs({
      * parameters (deploy/k8s/database/prod/postgres-cluster.yaml), instead of the server as it is.
      */
     "own-postgres": { type: "boolean", default: false },
+    /**
+     * Postgres's own statement statistics: runs on an own Postgres (as --own-postgres) with
+     * pg_stat_statements loaded and prints the statements of the run by execution time per device.
+     */
+    statements: { type: "boolean", default: false },
     /** Write a V8 CPU profile of every service into this directory. */
     "cpu-prof": { type: "string" },
     /** Run on a nats-server this benchmark starts (own port and store), instead of NATS_URL's. */
@@ -242,6 +247,42 @@ function stage(name, service, metric) {
   return { name, service, metric, first: undefined, last: undefined, value: 0 };
 }
 
+/**
+ * The run's statements by execution time (pg_stat_statements of this database, reset before the
+ * operation was created): per device, the executor's time, buffer hits and WAL; then the totals.
+ */
+async function printStatements(client, devices) {
+  const { rows } = await client.query(
+    `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls::bigint, rows::bigint,
+            total_exec_time::float8 AS ms, (shared_blks_hit + shared_blks_read)::bigint AS blocks,
+            shared_blks_dirtied::bigint AS dirtied, wal_bytes::bigint AS wal
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+      WHERE d.datname = current_database() AND query NOT LIKE '%pg_stat_statements%'
+      ORDER BY total_exec_time DESC`,
+  );
+  const per = (n) => (Number(n) / devices).toFixed(1);
+  const total = rows.reduce(
+    (t, r) => ({
+      ms: t.ms + r.ms,
+      blocks: t.blocks + Number(r.blocks),
+      wal: t.wal + Number(r.wal),
+      calls: t.calls + Number(r.calls),
+    }),
+    { ms: 0, blocks: 0, wal: 0, calls: 0 },
+  );
+  console.log("Postgres statements (pg_stat_statements, this database, by execution time):");
+  console.log("  µs/device  share   calls  blocks/device  WAL B/device  statement");
+  for (const r of rows.slice(0, 12)) {
+    const share = `${((100 * r.ms) / total.ms).toFixed(1)} %`;
+    console.log(
+      `  ${per(1000 * r.ms).padStart(9)}  ${share.padStart(6)}  ${String(r.calls).padStart(6)}  ${per(r.blocks).padStart(13)}  ${per(r.wal).padStart(12)}  ${r.query.slice(0, 90)}`,
+    );
+  }
+  console.log(
+    `  ${per(1000 * total.ms).padStart(9)}  100 %   ${String(total.calls).padStart(6)}  ${per(total.blocks).padStart(13)}  ${per(total.wal).padStart(12)}  all ${rows.length} statements (execution time, not CPU time)`,
+  );
+}
+
 /** The `postgresql.parameters` the prod CloudNativePG Cluster runs with. */
 function deployParameters() {
   const file = new URL("../deploy/k8s/database/prod/postgres-cluster.yaml", import.meta.url);
@@ -249,8 +290,9 @@ function deployParameters() {
 }
 
 async function main() {
-  if (args["own-postgres"]) {
+  if (args["own-postgres"] || args.statements) {
     const settings = deployParameters();
+    if (args.statements) settings.shared_preload_libraries = "pg_stat_statements";
     ownPostgres = await TestPostgresCluster.start(`ho_bench_${runId}`, { settings });
     serverUrl = ownPostgres.url("postgres");
     dbUrl = ownPostgres.url(`ho_bench_${runId}`);
@@ -342,6 +384,10 @@ async function main() {
     };
     // The state machine's own insert (operation + outbox row); no relay runs here, so the event is
     // published directly, under the id the relay would use.
+    if (args.statements) {
+      await client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      await client.query("SELECT pg_stat_statements_reset()");
+    }
     await client.query("BEGIN");
     const { row, event } = await insertOperation(client, prefix, { request, targetCount: devices });
     await client.query("COMMIT");
@@ -458,6 +504,7 @@ async function main() {
     console.log(
       `Postgres CPU per device: ${perDevice("postgres (this database)")} µs (this database's backends), ${perDevice("postgres (whole server)")} µs (every postgres process on the machine)`,
     );
+    if (args.statements) await printStatements(client, devices);
     const exits = await stopAll();
     console.log("peak RSS (VmHWM):");
     for (const [name, mb] of peak) console.log(`  ${name.padEnd(12)} ${mb.toFixed(0)} MB`);

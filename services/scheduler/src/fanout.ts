@@ -151,8 +151,8 @@ async function streamJobs(
   };
 
   let page: FanoutPage = await readFanoutPage(client, operationId, state.cursor, deps.pageSize);
-  while (page.deviceIds.length > 0) {
-    const last = page.deviceIds[page.deviceIds.length - 1] as string;
+  while (page.last !== undefined) {
+    const last = page.last;
     const acks: Promise<unknown>[] = [];
     for (const [from, to] of jobSlices(page.jobJson, deps.batchSize, MAX_JOB_MESSAGE_BYTES - header.length)) {
       const msgId = jobMsgId(operationId, page.deviceIds[from] as string, state.dispatchRound);

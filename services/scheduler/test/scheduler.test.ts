@@ -98,6 +98,33 @@ describe("scheduler", () => {
     expect((await operationRow(env.db, id))?.fanout_cursor).toBe(org101[999]);
   });
 
+  it("publishes valid jobs of the devices left when some were deleted after the claim, a whole page among them", async () => {
+    await env.db.pool.query("INSERT INTO organizations (id, name) VALUES (103, 'org-103') ON CONFLICT DO NOTHING");
+    const ids = await seedDevices(env.db, 103, 600, "router");
+    const id = await createOperation(env.db, { orgs: [103] });
+    const claimOnly = newScheduler(env, { fanoutConcurrency: 0 });
+    await claimOnly.start();
+    await waitFor(async () =>
+      (await operationRow(env.db, id))?.status === "in_progress" ? true : undefined,
+    );
+    await claimOnly.stop();
+    // Deleted through the API between the claim and the fan-out: the first page (250), one in the
+    // middle, and the operation's last device.
+    const gone = [...ids.slice(0, 250), ids[300] as string, ids[599] as string];
+    await env.db.pool.query("DELETE FROM devices WHERE id = ANY($1::bigint[])", [gone]);
+
+    const fanner = newScheduler(env, { pageSize: 250 });
+    await fanner.start();
+    await waitFor(async () => ((await operationRow(env.db, id))?.fanout_done ? true : undefined), {
+      what: "fan-out done",
+    });
+    await fanner.stop();
+    // Every job parses with the contract schema (drainJobs), and holds exactly the devices left.
+    const devices = (await drainJobs(env)).flatMap((j) => j.deviceIds);
+    expect(sorted(devices)).toEqual(ids.filter((d) => !gone.includes(d)));
+    expect((await operationRow(env.db, id))?.fanout_cursor).toBe(ids[599]);
+  });
+
   it("re-fans only non-terminal devices, with fresh message ids, after a requeue bumps the round", async () => {
     const id = await createOperation(env.db, { types: ["switch"] });
     const first = newScheduler(env);
