@@ -92,7 +92,9 @@ WITH input AS (
                 $7::int[], $8::float8[], $9::float8[])
       AS t(operation_id, device_id, outcome, error_code, error_message, observed, attempts, started_ms, finished_ms)
 ),
-ops AS (
+-- Materialized: the operations of the batch once (one or a few rows), not one operations lookup
+-- joined into every result row (2 of the fold's buffer hits per device).
+ops AS MATERIALIZED (
   SELECT o.id, o.operation_type,
          COALESCE((o.request->'options'->>'update_firmware_info')::boolean, false) AS fw
     FROM operations o WHERE o.id IN (SELECT DISTINCT operation_id FROM input)
