@@ -99,7 +99,9 @@ describe("scheduler", () => {
   });
 
   it("publishes valid jobs of the devices left when some were deleted after the claim, a whole page among them", async () => {
-    await env.db.pool.query("INSERT INTO organizations (id, name) VALUES (103, 'org-103') ON CONFLICT DO NOTHING");
+    await env.db.pool.query(
+      "INSERT INTO organizations (id, name) VALUES (103, 'org-103') ON CONFLICT DO NOTHING",
+    );
     const ids = await seedDevices(env.db, 103, 600, "router");
     const id = await createOperation(env.db, { orgs: [103] });
     const claimOnly = newScheduler(env, { fanoutConcurrency: 0 });
