@@ -253,9 +253,9 @@ function stage(name, service, metric) {
  */
 async function printStatements(client, devices) {
   const { rows } = await client.query(
-    `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls::bigint, rows::bigint,
+    `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls::bigint,
             total_exec_time::float8 AS ms, (shared_blks_hit + shared_blks_read)::bigint AS blocks,
-            shared_blks_dirtied::bigint AS dirtied, wal_bytes::bigint AS wal
+            wal_bytes::bigint AS wal
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
       WHERE d.datname = current_database() AND query NOT LIKE '%pg_stat_statements%'
       ORDER BY total_exec_time DESC`,

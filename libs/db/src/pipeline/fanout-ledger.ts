@@ -52,13 +52,11 @@ export async function loadFanoutState(
 
 /**
  * One ledger page. `deviceIds` and `jobJson` are parallel: the devices to publish, in order, and
- * each one's job entry as JSON. `rows` and `last` count every ledger row read, including devices
- * deleted since the claim, which get no job (the requeue and the operation's timeout end their
- * rows): the cursor moves past them and a page of deleted devices does not end the fan-out.
+ * each one's job entry as JSON. `last` is the last ledger row read, including devices deleted since
+ * the claim, which get no job (the requeue and the operation's timeout end their rows): the cursor
+ * moves past them and a page of deleted devices does not end the fan-out. Undefined: no rows left.
  */
-export type FanoutPage = { deviceIds: string[]; jobJson: string[]; rows: number; last: string | undefined };
-
-const jsonString = (s: string) => JSON.stringify(s);
+export type FanoutPage = { deviceIds: string[]; jobJson: string[]; last: string | undefined };
 
 /**
  * Reads the next non-terminal ledger rows after `cursor`, in device_id order, joined with the
@@ -99,14 +97,14 @@ export async function readFanoutPage(
   const jobJson: string[] = [];
   for (const r of res.rows) {
     if (r.driver === null) continue; // deleted since the claim
-    let job = `{"device_id":"${r.device_id}","driver":${jsonString(r.driver)}`;
-    if (r.address !== null) job += `,"address":${jsonString(r.address)}`;
+    let job = `{"device_id":"${r.device_id}","driver":${JSON.stringify(r.driver)}`;
+    if (r.address !== null) job += `,"address":${JSON.stringify(r.address)}`;
     if (r.port !== null) job += `,"port":${r.port}`;
     if (r.sim !== null) job += `,"sim":${r.sim}`;
     deviceIds.push(r.device_id);
     jobJson.push(`${job}}`);
   }
-  return { deviceIds, jobJson, rows: res.rows.length, last: res.rows.at(-1)?.device_id };
+  return { deviceIds, jobJson, last: res.rows.at(-1)?.device_id };
 }
 
 /**

@@ -77,7 +77,7 @@ const deviceWrites: readonly (readonly [string, string])[] = [
 ];
 
 /*
- * One statement, set-based over the batch given as one JSON array of rows (\`batchJson\`):
+ * One statement, set-based over the batch given as one JSON array of rows (`batchJson`):
  *  - ledger rows move to terminal only from pending/dispatched (a duplicate changes nothing);
  *  - inventory_audit rows record the inventory serial and whether it differs (`serial_mismatch`);
  *  - devices: inventory per operation type, last probe outcome, written only where a value changes;
@@ -189,8 +189,8 @@ export function batchJson(rows: readonly FoldRow[]): string {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as FoldRow;
     parts[i] =
-      `[${r.operationId},${r.deviceId},"${r.outcome}",${r.errorCode === null ? "null" : JSON.stringify(r.errorCode)},` +
-      `${r.errorMessage === null ? "null" : JSON.stringify(r.errorMessage)},${r.observed ?? "null"},${r.attempts},${r.startedAt},${r.finishedAt}]`;
+      `[${r.operationId},${r.deviceId},"${r.outcome}",${JSON.stringify(r.errorCode)},${JSON.stringify(r.errorMessage)},` +
+      `${r.observed ?? "null"},${r.attempts},${r.startedAt},${r.finishedAt}]`;
   }
   return `[${parts.join(",")}]`;
 }
